@@ -1,0 +1,39 @@
+namespace Ingestion.Storage;
+
+/// <summary>
+/// A persistence grain: receives event batches from a stream and writes them to PostgreSQL and
+/// Redis in batches. Key: the stream key it consumes (a connection id, or a source for quarantine).
+/// </summary>
+public interface IStorageWriterGrain : IGrainWithStringKey
+{
+    /// <summary>Writes everything buffered now, and reports what is still pending.</summary>
+    Task<WriterStatus> FlushAsync();
+
+    /// <summary>Rows waiting, rows written and the last failure, per sink.</summary>
+    Task<WriterStatus> GetStatusAsync();
+
+    /// <summary>True once the batch carrying <paramref name="fence"/> (a stopping producer's last) has arrived.</summary>
+    Task<bool> HasSeenFenceAsync(Guid fence);
+}
+
+/// <summary>One sink's progress inside a writer.</summary>
+[GenerateSerializer, Immutable, Alias("ingestion.sink-status")]
+public sealed record SinkStatus(
+    [property: Id(0)] string Sink,
+    [property: Id(1)] int Pending,
+    [property: Id(2)] long Written,
+    [property: Id(3)] long Failures,
+    [property: Id(4)] string? LastError,
+    [property: Id(5)] DateTimeOffset? LastWriteAt);
+
+/// <summary>A writer's status: its sinks (PostgreSQL, Redis).</summary>
+[GenerateSerializer, Immutable, Alias("ingestion.writer-status")]
+public sealed record WriterStatus(
+    [property: Id(0)] string Writer,
+    [property: Id(1)] IReadOnlyList<SinkStatus> Sinks);
+
+/// <summary>Writes Polygon aggregates to <c>polygon_aggregates</c> and Redis; key = connection id.</summary>
+public interface IPolygonAggregateWriterGrain : IStorageWriterGrain;
+
+/// <summary>Writes refused input to the <c>quarantine</c> table; key = source.</summary>
+public interface IQuarantineWriterGrain : IStorageWriterGrain;

@@ -1,0 +1,20 @@
+namespace Ingestion;
+
+/// <summary>Stream provider and namespaces shared by producers, consumers and clients.</summary>
+public static class StreamNames
+{
+    /// <summary>The one stream provider: memory streams locally, durable streams in a cluster.</summary>
+    public const string Provider = "ingest";
+
+    /// <summary>Aggregates on their way to storage; key = the connection that read them.</summary>
+    public const string PolygonAggregatesToStore = "polygon-aggregates.store";
+
+    /// <summary>Aggregates of one ticker (stock or index); key = symbol, consumed by <c>TickerGrain</c>.</summary>
+    public const string TickerAggregates = "polygon-aggregates.ticker";
+
+    /// <summary>Aggregates of one option contract; key = OCC symbol, consumed by <c>ContractGrain</c>.</summary>
+    public const string ContractAggregates = "polygon-aggregates.contract";
+
+    /// <summary>Refused input on its way to the quarantine table; key = source.</summary>
+    public const string Quarantine = "quarantine";
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics.Metrics;
+
+namespace Ingestion.Observability;
+
+/// <summary>
+/// Every counter and histogram the ingestion path reports (meter <c>Ingestion</c>). Hot paths count;
+/// they never log per message.
+/// </summary>
+public sealed class IngestionMetrics
+{
+    public const string MeterName = "Ingestion";
+
+    public IngestionMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        EventsReceived = meter.CreateCounter<long>("ingestion.events.received", description: "Events parsed off feed sockets");
+        FramesQuarantined = meter.CreateCounter<long>("ingestion.quarantined", description: "Frames or events refused into quarantine");
+        Reconnects = meter.CreateCounter<long>("ingestion.connection.reconnects");
+        ConnectionFailures = meter.CreateCounter<long>("ingestion.connection.failures");
+        ConnectionAlerts = meter.CreateCounter<long>("ingestion.connection.alerts", description: "Connections past their consecutive-failure threshold");
+        RowsWritten = meter.CreateCounter<long>("ingestion.sink.rows_written");
+        WriteFailures = meter.CreateCounter<long>("ingestion.sink.write_failures");
+        BatchSize = meter.CreateHistogram<int>("ingestion.sink.batch_size", unit: "{rows}");
+        WriteLatency = meter.CreateHistogram<double>("ingestion.sink.write_duration", unit: "ms");
+    }
+
+    public Counter<long> EventsReceived { get; }
+    public Counter<long> FramesQuarantined { get; }
+    public Counter<long> Reconnects { get; }
+    public Counter<long> ConnectionFailures { get; }
+    public Counter<long> ConnectionAlerts { get; }
+    public Counter<long> RowsWritten { get; }
+    public Counter<long> WriteFailures { get; }
+    public Histogram<int> BatchSize { get; }
+    public Histogram<double> WriteLatency { get; }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using Ingestion.Connections;
+using Ingestion.Hosting;
+using Ingestion.Instruments;
+using Ingestion.Sources.Polygon;
+using Ingestion.Storage;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Ingestion.Observability;
+
+/// <summary>Whether a server the silo depends on answers, and how fast.</summary>
+public sealed record DependencyStatus(bool Reachable, double? LatencyMs, string? Error);
+
+/// <summary>The health document served at <c>/api/status</c> and drawn by the dashboard.</summary>
+public sealed record StatusReport(
+    string Status,
+    DateTimeOffset At,
+    string Profile,
+    IReadOnlyList<string> Problems,
+    DependencyStatus Postgres,
+    DependencyStatus Redis,
+    IReadOnlyList<ConnectionStatus> Connections,
+    IReadOnlyList<WriterStatus> Writers,
+    IReadOnlyList<TickerSnapshot> Tickers,
+    IReadOnlyList<ContractSnapshot> Contracts)
+{
+    public const string Ok = "ok";
+    public const string Degraded = "degraded";
+    public const string Down = "down";
+}
+
+/// <summary>
+/// Builds a <see cref="StatusReport"/> by asking every connection and writer grain, wherever it
+/// lives in the cluster, and pinging PostgreSQL and Redis.
+/// </summary>
+public sealed class StatusReporter(
+    ConnectionCatalog catalog,
+    IGrainFactory grains,
+    NpgsqlDataSource database,
+    IConnectionMultiplexer redis,
+    IOptions<IngestionOptions> ingestion,
+    IOptions<PolygonOptions> polygon,
+    IOptions<StorageOptions> storage,
+    TimeProvider time)
+{
+    private const int MaxContractsShown = 50;
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(3);
+
+    public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken)
+    {
+        var postgres = PingPostgresAsync(cancellationToken);
+        var cache = PingRedisAsync();
+        var connections = Task.WhenAll(catalog.Entries.Select(e => Ask(e.Reader(grains).GetStatusAsync(), cancellationToken)));
+        var writers = Task.WhenAll(catalog.Entries.Select(e => Ask(e.Writer(grains).GetStatusAsync(), cancellationToken))
+            .Concat(catalog.Sources.Select(s => Ask(grains.GetGrain<IQuarantineWriterGrain>(s).GetStatusAsync(), cancellationToken))));
+        var tickers = Task.WhenAll(polygon.Value.Stocks.Concat(polygon.Value.Indices)
+            .Select(s => Ask(grains.GetGrain<ITickerGrain>(s).GetSnapshotAsync(), cancellationToken)));
+        var contracts = Task.WhenAll(polygon.Value.OptionContracts.Take(MaxContractsShown)
+            .Select(c => Ask(grains.GetGrain<IContractGrain>(c).GetSnapshotAsync(), cancellationToken)));
+
+        var report = new StatusReport(StatusReport.Ok, time.GetUtcNow(), ingestion.Value.Profile, [],
+            await postgres, await cache,
+            [.. (await connections).OfType<ConnectionStatus>()],
+            [.. (await writers).OfType<WriterStatus>()],
+            [.. (await tickers).OfType<TickerSnapshot>()],
+            [.. (await contracts).OfType<ContractSnapshot>()]);
+        var problems = Problems(report, catalog.Entries.Count).ToList();
+        var status = !report.Postgres.Reachable || !report.Redis.Reachable || (report.Connections.Count > 0 && report.Connections.All(c => c.State != ConnectionState.Streaming))
+            ? StatusReport.Down
+            : problems.Count > 0 ? StatusReport.Degraded : StatusReport.Ok;
+        return report with { Status = status, Problems = problems };
+    }
+
+    private IEnumerable<string> Problems(StatusReport report, int expectedConnections)
+    {
+        if (!report.Postgres.Reachable) yield return $"PostgreSQL unreachable: {report.Postgres.Error}";
+        if (!report.Redis.Reachable) yield return $"Redis unreachable: {report.Redis.Error}";
+        if (report.Connections.Count < expectedConnections) yield return $"{expectedConnections - report.Connections.Count} connections did not answer";
+        foreach (var c in report.Connections.Where(c => c.State != ConnectionState.Streaming))
+        {
+            yield return $"{c.Connection} is {c.State} after {c.ConsecutiveFailures} failures: {c.LastError}";
+        }
+        foreach (var w in report.Writers)
+        {
+            foreach (var s in w.Sinks.Where(s => s.Pending > storage.Value.MaxBacklog || s.LastError is not null))
+            {
+                yield return $"{w.Writer} → {s.Sink}: {s.Pending} rows pending, last error: {s.LastError ?? "none"}";
+            }
+        }
+    }
+
+    private static async Task<T?> Ask<T>(Task<T> call, CancellationToken cancellationToken) where T : class
+    {
+        try
+        {
+            return await call.WaitAsync(CallTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException or OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<DependencyStatus> PingPostgresAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await using var command = database.CreateCommand("SELECT 1");
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(CallTimeout);
+            await command.ExecuteScalarAsync(timeout.Token);
+            return new DependencyStatus(true, Stopwatch.GetElapsedTime(started).TotalMilliseconds, null);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            return new DependencyStatus(false, null, ex.Message);
+        }
+    }
+
+    private async Task<DependencyStatus> PingRedisAsync()
+    {
+        try
+        {
+            var latency = await redis.GetDatabase().PingAsync().WaitAsync(CallTimeout);
+            return new DependencyStatus(true, latency.TotalMilliseconds, null);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return new DependencyStatus(false, null, ex.Message);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using Ingestion.Events;
+using Ingestion.Observability;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+
+namespace Ingestion.Storage;
+
+/// <summary>
+/// The body of every persistence grain: consumes event batches from its implicit stream, hands
+/// them to each sink (PostgreSQL, Redis), writes a sink as soon as it holds a full batch and
+/// every <see cref="StorageOptions.FlushInterval"/> otherwise, and drains on deactivation.
+/// Producers' fences are remembered so shutdown can tell when a stream is drained.
+/// </summary>
+public abstract class StorageWriterGrain<T>(IOptions<StorageOptions> options, IngestionMetrics metrics, ILogger logger)
+    : Grain, IStreamSubscriptionObserver, IAsyncObserver<EventBatch<T>>
+{
+    private readonly HashSet<Guid> _fences = [];
+    private List<BatchingSink<T>> _sinks = [];
+
+    /// <summary>The destinations, in write order.</summary>
+    protected abstract IEnumerable<(string Name, Func<IReadOnlyList<T>, CancellationToken, Task> Write)> Sinks();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var name = this.GetPrimaryKeyString();
+        var settings = options.Value;
+        _sinks = [.. Sinks().Select(s => new BatchingSink<T>(s.Name, name, s.Write, settings, metrics, logger))];
+        this.RegisterGrainTimer(ct => FlushAllAsync(ct), settings.FlushInterval, settings.FlushInterval);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        while (_sinks.Any(s => s.Pending > 0) && !cancellationToken.IsCancellationRequested)
+        {
+            await FlushAllAsync(cancellationToken);
+        }
+        var status = Status();
+        if (status.Sinks.Any(s => s.Pending > 0))
+        {
+            logger.LogError("Writer {Writer} deactivated ({Reason}) with rows unwritten: {Sinks}",
+                status.Writer, reason.Description, string.Join(", ", status.Sinks.Select(s => $"{s.Sink}={s.Pending}")));
+        }
+    }
+
+    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
+        handleFactory.Create<EventBatch<T>>().ResumeAsync(this);
+
+    public async Task OnNextAsync(EventBatch<T> item, StreamSequenceToken? token = null)
+    {
+        if (!item.Items.IsDefaultOrEmpty)
+        {
+            foreach (var sink in _sinks)
+            {
+                sink.Add(item.Items);
+                if (sink.IsDue)
+                {
+                    await sink.FlushAsync();
+                }
+            }
+        }
+        if (item.Fence is { } fence)
+        {
+            _fences.Add(fence);
+        }
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex)
+    {
+        logger.LogWarning(ex, "Stream error in writer {Writer}", this.GetPrimaryKeyString());
+        return Task.CompletedTask;
+    }
+
+    public async Task<WriterStatus> FlushAsync()
+    {
+        await FlushAllAsync(CancellationToken.None);
+        return Status();
+    }
+
+    public Task<WriterStatus> GetStatusAsync() => Task.FromResult(Status());
+
+    public Task<bool> HasSeenFenceAsync(Guid fence) => Task.FromResult(_fences.Contains(fence));
+
+    private async Task FlushAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var sink in _sinks)
+        {
+            await sink.FlushAsync(cancellationToken);
+        }
+    }
+
+    private WriterStatus Status() => new(this.GetPrimaryKeyString(), [.. _sinks.Select(s => s.Status())]);
+}

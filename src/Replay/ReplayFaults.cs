@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Logging;
+
+namespace Ingestion.Replay;
+
+/// <summary>Faults a test (or the HTTP endpoints) can inject into the running server. Thread-safe.</summary>
+public sealed class ReplayFaults
+{
+    private readonly ReplayConnections connections;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private long stallUntilUtcTicks;
+    private volatile bool refuseAuth;
+
+    internal ReplayFaults(ReplayConnections connections, TimeProvider time, ILogger logger)
+    {
+        this.connections = connections;
+        this.time = time;
+        this.logger = logger;
+    }
+
+    /// <summary>When true, every auth gets auth_failed and the socket is closed with 1008.</summary>
+    public bool RefuseAuth
+    {
+        get => refuseAuth;
+        set
+        {
+            refuseAuth = value;
+            logger.LogInformation("Fault: refuse auth {RefuseAuth}", value);
+        }
+    }
+
+    /// <summary>Signalled whenever a stall starts or ends, for the recorded player's single loop.</summary>
+    internal WakeSignal StallChanged { get; } = new();
+
+    /// <summary>Aborts every open socket abruptly (HttpContext.Abort, no close handshake).</summary>
+    public void DropAllConnections()
+    {
+        var open = connections.Snapshot();
+        logger.LogInformation("Fault: dropping {Count} connections", open.Count);
+        foreach (var connection in open) connection.Abort();
+    }
+
+    /// <summary>
+    /// Every socket stops sending data frames for <paramref name="duration"/>; sockets stay open and pings are
+    /// still answered. <see cref="TimeSpan.Zero"/> resumes at once; <see cref="Timeout.InfiniteTimeSpan"/> stalls until resumed.
+    /// </summary>
+    public void Stall(TimeSpan duration)
+    {
+        if (duration < TimeSpan.Zero && duration != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(duration), duration, "A stall cannot be negative.");
+        var until = duration == TimeSpan.Zero ? 0
+            : duration == Timeout.InfiniteTimeSpan ? long.MaxValue
+            : (time.GetUtcNow() + duration).UtcTicks;
+        Volatile.Write(ref stallUntilUtcTicks, until);
+        logger.LogInformation("Fault: stall for {Duration}", duration);
+        foreach (var connection in connections.Snapshot()) connection.Wake();
+        StallChanged.Set();
+    }
+
+    /// <summary>The next data frame on every open socket of <paramref name="market"/> is preceded by <paramref name="rawText"/>, sent as-is.</summary>
+    public void SendGarbage(string market, string rawText)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(market);
+        ArgumentNullException.ThrowIfNull(rawText);
+        var count = 0;
+        foreach (var connection in connections.Snapshot().Where(c => c.Market == market))
+        {
+            connection.QueueGarbage(rawText);
+            count++;
+        }
+        logger.LogInformation("Fault: garbage frame queued on {Count} {Market} sockets", count, market);
+    }
+
+    /// <summary>How much longer data frames are held back; zero when not stalled.</summary>
+    internal TimeSpan StallRemaining()
+    {
+        var until = Volatile.Read(ref stallUntilUtcTicks);
+        if (until == 0) return TimeSpan.Zero;
+        if (until == long.MaxValue) return Timeout.InfiniteTimeSpan;
+        var remaining = TimeSpan.FromTicks(until - time.GetUtcNow().UtcTicks);
+        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+    }
+
+    internal bool IsStalled => StallRemaining() != TimeSpan.Zero;
+}

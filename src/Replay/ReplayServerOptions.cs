@@ -1,0 +1,53 @@
+namespace Ingestion.Replay;
+
+/// <summary>How the replay server listens, paces and fills its feeds. Bound from the "Replay" section by the tool.</summary>
+public sealed class ReplayServerOptions
+{
+    public const string SectionName = "Replay";
+
+    /// <summary>The value of <see cref="Dataset"/> that selects the generated feed instead of a recorded file.</summary>
+    public const string SyntheticDataset = "synthetic";
+
+    /// <summary>Kestrel URLs, separated by ';'. Port 0 picks a free port.</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:0";
+
+    /// <summary>1 = real time, N = N times faster, 0 = as fast as the client reads.</summary>
+    public double Speed { get; set; } = 1;
+
+    /// <summary>"synthetic", or the path of a recorded NDJSON file (relative to the current directory, then the app base directory).</summary>
+    public string Dataset { get; set; } = SyntheticDataset;
+
+    /// <summary>The only key that authenticates.</summary>
+    public string ApiKey { get; set; } = "replay-key";
+
+    /// <summary>Synthetic feed: bars one topic (ev + symbol) ever produces; null = unlimited.</summary>
+    public long? MaxEventsPerSymbol { get; set; }
+
+    /// <summary>Synthetic clock start; default = now truncated to the second (minute for AM bars).</summary>
+    public DateTimeOffset? StartTime { get; set; }
+
+    /// <summary>Most events in one frame when catching up or at Speed 0 (never fewer than one per subscribed topic).</summary>
+    public int MaxEventsPerFrame { get; set; } = 200;
+
+    /// <summary>Seed of the synthetic random walks.</summary>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>How long a socket may stay unauthenticated before auth_timeout and close.</summary>
+    public TimeSpan AuthTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    internal bool IsSynthetic => string.Equals(Dataset, SyntheticDataset, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Every problem with these values; empty when they are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Urls)) errors.Add("Urls is required.");
+        if (!double.IsFinite(Speed) || Speed < 0) errors.Add("Speed must be 0 or a positive number.");
+        if (string.IsNullOrWhiteSpace(Dataset)) errors.Add("Dataset must be 'synthetic' or a file path.");
+        if (string.IsNullOrEmpty(ApiKey)) errors.Add("ApiKey is required.");
+        if (MaxEventsPerSymbol < 0) errors.Add("MaxEventsPerSymbol cannot be negative.");
+        if (MaxEventsPerFrame < 1) errors.Add("MaxEventsPerFrame must be at least 1.");
+        if (AuthTimeout <= TimeSpan.Zero) errors.Add("AuthTimeout must be positive.");
+        return errors;
+    }
+}

@@ -8,7 +8,10 @@ internal interface IReplayConnection
     /// <summary>Market path the socket was opened on ("stocks", "options", "indices").</summary>
     string Market { get; }
 
-    /// <summary>Kills the TCP connection with no close handshake.</summary>
+    /// <summary>Ends the socket with no close handshake, after the frames already counted as sent (fault injection).</summary>
+    void Drop();
+
+    /// <summary>Kills the TCP connection at once (server shutdown).</summary>
     void Abort();
 
     /// <summary>Sends <paramref name="rawText"/> as its own text frame just before the next data frame.</summary>

@@ -32,12 +32,15 @@ public sealed class ReplayFaults
     /// <summary>Signalled whenever a stall starts or ends, for the recorded player's single loop.</summary>
     internal WakeSignal StallChanged { get; } = new();
 
-    /// <summary>Aborts every open socket abruptly (HttpContext.Abort, no close handshake).</summary>
+    /// <summary>
+    /// Ends every open socket abruptly: no WebSocket close, no further frames. The TCP connection is shut down
+    /// after the frame in flight, so every event counted in <see cref="ReplayStats.EventsSent(string)"/> reaches the client.
+    /// </summary>
     public void DropAllConnections()
     {
         var open = connections.Snapshot();
         logger.LogInformation("Fault: dropping {Count} connections", open.Count);
-        foreach (var connection in open) connection.Abort();
+        foreach (var connection in open) connection.Drop();
     }
 
     /// <summary>

@@ -17,6 +17,9 @@ public sealed class IngestionOptions
 
     public string ServiceId { get; set; } = "market-data";
 
+    /// <summary>Host name other silos and clients reach this silo by (cluster profile in containers); empty = loopback.</summary>
+    public string AdvertisedHost { get; set; } = "";
+
     public int SiloPort { get; set; } = 11111;
 
     public int GatewayPort { get; set; } = 30000;

@@ -27,11 +27,6 @@ public static class IngestionSiloBuilderExtensions
     {
         var profile = configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
         silo.Services.AddIngestionServices(configuration);
-        silo.Configure<ClusterOptions>(o =>
-        {
-            o.ClusterId = profile.ClusterId;
-            o.ServiceId = profile.ServiceId;
-        });
 
         silo.AddMemoryStreams(StreamNames.Provider, streams =>
         {
@@ -68,9 +63,21 @@ public static class IngestionSiloBuilderExtensions
     public static ISiloBuilder UseIngestionClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
         var options = configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
         if (options.Profile == IngestionOptions.Profiles.Cluster)
         {
-            silo.ConfigureEndpoints(System.Net.IPAddress.Loopback, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+            if (string.IsNullOrEmpty(options.AdvertisedHost))
+            {
+                silo.ConfigureEndpoints(System.Net.IPAddress.Loopback, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+            }
+            else
+            {
+                silo.ConfigureEndpoints(options.AdvertisedHost, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+            }
             silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConfiguration(RequiredConnectionString(configuration, "Redis")));
             silo.Configure<ClusterMembershipOptions>(o =>
             {
@@ -92,7 +99,7 @@ public static class IngestionSiloBuilderExtensions
     {
         services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<IngestionOptions>, IngestionOptionsValidator>();
-        services.AddOptions<PolygonOptions>().BindConfiguration(PolygonOptions.Section).PostConfigure(o => o.ApplyDefaults()).ValidateOnStart();
+        services.AddOptions<PolygonOptions>().BindConfiguration(PolygonOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PolygonOptions>, PolygonOptionsValidator>();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();

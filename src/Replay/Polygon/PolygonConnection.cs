@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 
 namespace Ingestion.Replay.Polygon;
@@ -12,6 +14,8 @@ namespace Ingestion.Replay.Polygon;
 internal sealed class PolygonConnection(string market, HttpContext context, WebSocket socket) : IReplayConnection, IDisposable
 {
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DropDrainTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DropGrace = TimeSpan.FromSeconds(5);
 
     private readonly SemaphoreSlim sendLock = new(1, 1);
     private readonly ConcurrentQueue<string> garbage = new();
@@ -22,6 +26,7 @@ internal sealed class PolygonConnection(string market, HttpContext context, WebS
     private bool finished;
     private volatile bool authenticated;
     private volatile bool closing;
+    private volatile bool dropped;
 
     public string Market => market;
 
@@ -29,8 +34,8 @@ internal sealed class PolygonConnection(string market, HttpContext context, WebS
 
     public bool IsAuthenticated => authenticated;
 
-    /// <summary>True once the server has started a close handshake; nothing more is sent or handled.</summary>
-    public bool IsClosing => closing;
+    /// <summary>True once the server has started a close handshake or dropped the socket; nothing more is sent or handled.</summary>
+    public bool IsClosing => closing || dropped;
 
     /// <summary>Woken on subscription changes and stall changes.</summary>
     public WakeSignal WakeSignal { get; } = new();
@@ -47,6 +52,21 @@ internal sealed class PolygonConnection(string market, HttpContext context, WebS
         {
             if (!finished) context.Abort();
         }
+    }
+
+    /// <summary>
+    /// Ends the connection with no WebSocket close: no frame is sent after this, the frame in flight (if any)
+    /// completes, then TCP is shut down for sending. Unlike <see cref="Abort"/> (RST), the FIN arrives after every
+    /// frame already counted as sent, so the client reads them all before it sees the connection end.
+    /// </summary>
+    public void Drop()
+    {
+        lock (gate)
+        {
+            if (finished || dropped) return;
+            dropped = true;
+        }
+        _ = ShutdownAfterInFlightSendAsync();
     }
 
     /// <summary>Called when the request handler returns; the pooled HttpContext must not be touched after that.</summary>
@@ -78,6 +98,7 @@ internal sealed class PolygonConnection(string market, HttpContext context, WebS
         await sendLock.WaitAsync(ct);
         try
         {
+            if (dropped) return;
             await socket.SendAsync(PolygonStatus.Frame(statuses), WebSocketMessageType.Text, true, ct);
         }
         finally
@@ -86,15 +107,20 @@ internal sealed class PolygonConnection(string market, HttpContext context, WebS
         }
     }
 
-    /// <summary>Sends one data frame, preceded by any queued garbage frames. Completes when the frame is handed to the transport.</summary>
-    public async Task SendDataAsync(ReadOnlyMemory<byte> frame, CancellationToken ct)
+    /// <summary>
+    /// Sends one data frame, preceded by any queued garbage frames. Completes when the kernel has the bytes.
+    /// </summary>
+    /// <returns>False when the socket was dropped or is closing and nothing was sent.</returns>
+    public async Task<bool> SendDataAsync(ReadOnlyMemory<byte> frame, CancellationToken ct)
     {
         await sendLock.WaitAsync(ct);
         try
         {
+            if (IsClosing) return false;
             while (garbage.TryDequeue(out var raw))
                 await socket.SendAsync(Encoding.UTF8.GetBytes(raw), WebSocketMessageType.Text, true, ct);
             await socket.SendAsync(frame, WebSocketMessageType.Text, true, ct);
+            return true;
         }
         finally
         {
@@ -108,10 +134,9 @@ internal sealed class PolygonConnection(string market, HttpContext context, WebS
         await sendLock.WaitAsync(ct);
         try
         {
-            if (closing) return;
+            if (IsClosing) return;
             closing = true;
-            abortAfterClose.Token.Register(Abort);
-            abortAfterClose.CancelAfter(CloseGrace);
+            AbortAfter(CloseGrace);
             await socket.SendAsync(PolygonStatus.Frame([status]), WebSocketMessageType.Text, true, ct);
             await socket.CloseOutputAsync(code, status.Message, ct);
         }
@@ -137,10 +162,53 @@ internal sealed class PolygonConnection(string market, HttpContext context, WebS
         }
     }
 
-    public void Dispose()
+    // The send lock is not disposed: a drop may still be waiting on it, and it holds no unmanaged handle.
+    public void Dispose() => abortAfterClose.Dispose();
+
+    private async Task ShutdownAfterInFlightSendAsync()
     {
-        abortAfterClose.Dispose();
-        sendLock.Dispose();
+        var acquired = await sendLock.WaitAsync(DropDrainTimeout);
+        try
+        {
+            if (acquired && TryShutdownSend()) AbortAfter(DropGrace);
+            else Abort();
+        }
+        finally
+        {
+            if (acquired) sendLock.Release();
+        }
+    }
+
+    private bool TryShutdownSend()
+    {
+        lock (gate)
+        {
+            if (finished) return true;
+            if (context.Features.Get<IConnectionSocketFeature>()?.Socket is not { } tcp) return false;
+            try
+            {
+                tcp.Shutdown(SocketShutdown.Send);
+                return true;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Hard-aborts if the client has not finished the connection within <paramref name="grace"/>.</summary>
+    private void AbortAfter(TimeSpan grace)
+    {
+        try
+        {
+            abortAfterClose.Token.Register(Abort);
+            abortAfterClose.CancelAfter(grace);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The handler already finished.
+        }
     }
 
     private bool ChangeTopics(Func<bool> change)

@@ -158,7 +158,7 @@ public sealed class FeedConnection(
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw new TimeoutException($"no data for {options.SilenceTimeout.TotalSeconds:0} s");
+                    throw new TimeoutException($"no data for {options.SilenceTimeout.TotalSeconds:0.#} s");
                 }
 
                 if (result.MessageType == WebSocketMessageType.Close)

@@ -18,10 +18,10 @@ public sealed class PolygonOptions
 
     public string RestBaseUrl { get; set; } = "https://api.massive.com";
 
-    /// <summary>Stocks streamed as per-second aggregates (<c>A.&lt;symbol&gt;</c>).</summary>
+    /// <summary>Stocks streamed as per-second aggregates (<c>A.&lt;symbol&gt;</c>); appsettings.json defaults it to SPY.</summary>
     public List<string> Stocks { get; set; } = [];
 
-    /// <summary>Indices streamed as per-second aggregates (<c>A.I:VIX</c>).</summary>
+    /// <summary>Indices streamed as per-second aggregates (<c>A.I:VIX</c>); appsettings.json defaults it to I:VIX.</summary>
     public List<string> Indices { get; set; } = [];
 
     /// <summary>Option contracts streamed as minute aggregates (<c>AM.O:…</c>); a fixed list overrides discovery.</summary>
@@ -33,13 +33,6 @@ public sealed class PolygonOptions
     public bool RespectMarketHours { get; set; } = true;
 
     public FeedConnectionOptions Connection { get; set; } = new();
-
-    /// <summary>Defaults applied after binding, so that a bound list replaces rather than extends them.</summary>
-    internal void ApplyDefaults()
-    {
-        if (Stocks.Count == 0) Stocks.Add("SPY");
-        if (Indices.Count == 0) Indices.Add("I:VIX");
-    }
 }
 
 /// <summary>Checks <see cref="PolygonOptions"/> at start-up; every message names the key to fix.</summary>

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Ingestion.Replay.Polygon.Recorded;
@@ -6,6 +8,8 @@ namespace Ingestion.Replay.Polygon.Recorded;
 /// <summary>One element of a recorded frame, encoded for one pass over the file.</summary>
 internal sealed record RecordedEvent(string Ev, string? Symbol, byte[] Json)
 {
+    private static readonly JsonSerializerOptions WriteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public bool IsStatus => Ev == "status";
 
     /// <summary>Encodes an element, moving its time fields forward by <paramref name="shiftMs"/> (zero on the first pass).</summary>
@@ -14,7 +18,7 @@ internal sealed record RecordedEvent(string Ev, string? Symbol, byte[] Json)
         var ev = Text(element, "ev") ?? "";
         var symbol = ev == "V" ? Text(element, "T") : Text(element, "sym");
         var json = shiftMs == 0 ? element : Shifted(element, ev, shiftMs);
-        return new RecordedEvent(ev, symbol, Encoding.UTF8.GetBytes(json.ToJsonString()));
+        return new RecordedEvent(ev, symbol, Encoding.UTF8.GetBytes(json.ToJsonString(WriteOptions)));
     }
 
     /// <summary>Epoch-ms fields of an event: s and e for aggregates, t for trades, quotes and index values.</summary>
@@ -35,7 +39,8 @@ internal sealed record RecordedEvent(string Ev, string? Symbol, byte[] Json)
     private static string[] TimeKeys(string? ev) => ev switch
     {
         "A" or "AM" => ["s", "e"],
-        "T" or "Q" or "V" => ["t"],
+        "T" => ["t", "trft"],
+        "Q" or "V" => ["t"],
         _ => [],
     };
 

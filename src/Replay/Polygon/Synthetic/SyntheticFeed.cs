@@ -43,7 +43,7 @@ internal sealed class SyntheticFeed(ReplayServerOptions options, ReplayClock clo
                 continue;
             }
 
-            await connection.SendDataAsync(batch.Frame, ct);
+            if (!await connection.SendDataAsync(batch.Frame, ct)) return;
             batch.Commit(stats);
         }
     }

@@ -51,7 +51,8 @@ internal sealed class SyntheticSubscriptions(SyntheticFeed feed, string market) 
                 progressed = true;
             }
         }
-        rotation = (rotation + 1) % cursors.Count;
+        // A frame cut short by the limit starts the next one with the topics it had to leave out.
+        if (elements.Count >= limit) rotation = (rotation + 1) % cursors.Count;
         return elements.Count == 0 ? null : new SyntheticBatch(PolygonJson.ArrayFrame(elements), [.. cursors.Select((c, i) => (c, taken[i])).Where(t => t.Item2 > 0)]);
     }
 

@@ -1,0 +1,55 @@
+using Ingestion.Hosting;
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+
+namespace Ingestion.Tests.Infrastructure;
+
+/// <summary>A real Orleans test cluster of ingestion silos (the production <c>AddIngestion</c>), in process.</summary>
+public static class IngestionCluster
+{
+    public static async Task<InProcessTestCluster> StartAsync(IDictionary<string, string?> settings, int silos = 1)
+    {
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.ConfigureHost(host => host.Configuration.AddInMemoryCollection(settings));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddIngestion(silo.Configuration);
+            silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+            });
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    /// <summary>Settings for a Polygon feed pointed at a replay server, with fast test timings.</summary>
+    public static Dictionary<string, string?> PolygonSettings(ServersFixture servers, Uri replayRoot,
+        string[] stocks, string[]? indices = null, string[]? contracts = null)
+    {
+        var settings = servers.SiloSettings();
+        settings["Sources:Polygon:WebSocketUrl"] = replayRoot.ToString().TrimEnd('/');
+        settings["Sources:Polygon:ApiKey"] = "replay-key";
+        settings["Sources:Polygon:Connection:InitialBackoff"] = "00:00:00.100";
+        settings["Sources:Polygon:Connection:MaxBackoff"] = "00:00:01";
+        settings["Sources:Polygon:Connection:AuthFailureBackoff"] = "00:00:02";
+        settings["Sources:Polygon:Connection:SilenceTimeout"] = "00:00:05";
+        settings["Storage:FlushInterval"] = "00:00:00.200";
+        settings["Ingestion:ConnectionKeepAliveInterval"] = "00:00:00.500";
+        Add(settings, "Sources:Polygon:Stocks", stocks);
+        Add(settings, "Sources:Polygon:Indices", indices ?? []);
+        Add(settings, "Sources:Polygon:OptionContracts", contracts ?? []);
+        return settings;
+    }
+
+    private static void Add(Dictionary<string, string?> settings, string key, string[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            settings[$"{key}:{i}"] = values[i];
+        }
+    }
+}

@@ -6,7 +6,7 @@ CONFIG ?= Release
 
 ## make run: replay feeds -> one local silo -> private PostgreSQL and Redis; dashboard on http://127.0.0.1:8080
 run: deps
-	dotnet run --project src/Silo -c $(CONFIG) -- --Replay:Enabled=true
+	dotnet run --project src/Silo -c $(CONFIG) -- --Replay:Enabled=true --Ingestion:DataDirectory=$(CURDIR)/.data
 
 ## make test: every test, on real PostgreSQL, Redis and Orleans test clusters started by the tests
 test: deps compose-check

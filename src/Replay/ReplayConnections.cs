@@ -14,7 +14,7 @@ internal interface IReplayConnection
     /// <summary>Kills the TCP connection at once (server shutdown).</summary>
     void Abort();
 
-    /// <summary>Sends <paramref name="rawText"/> as its own text frame just before the next data frame.</summary>
+    /// <summary>Sends <paramref name="rawText"/> as its own text frame just before the next data frame (at once if the feed has none left).</summary>
     void QueueGarbage(string rawText);
 
     /// <summary>Makes the socket's send loop re-check its state now.</summary>

@@ -60,7 +60,10 @@ public sealed class ReplayFaults
         StallChanged.Set();
     }
 
-    /// <summary>The next data frame on every open socket of <paramref name="market"/> is preceded by <paramref name="rawText"/>, sent as-is.</summary>
+    /// <summary>
+    /// The next data frame on every open socket of <paramref name="market"/> is preceded by <paramref name="rawText"/>, sent as-is
+    /// as its own text frame. A synthetic socket whose topics have all reached MaxEventsPerSymbol gets it at once.
+    /// </summary>
     public void SendGarbage(string market, string rawText)
     {
         ArgumentException.ThrowIfNullOrEmpty(market);

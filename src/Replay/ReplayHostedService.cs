@@ -16,7 +16,7 @@ internal sealed class ReplayHostedService(IOptions<ReplayServerOptions> options,
         var settings = options.Value;
         server = await ReplayServer.StartAsync(settings, loggerFactory, cancellationToken);
         logger.LogInformation("Replay server listening on {HttpRoot} (Polygon WebSocket {PolygonRoot}/stocks|options|indices, dataset {Dataset}, speed {Speed})",
-            server.HttpRoot, server.PolygonWebSocketRoot.ToString().TrimEnd('/'), settings.Dataset, settings.Speed);
+            server.HttpRoot.ToString().TrimEnd('/'), server.PolygonWebSocketRoot.ToString().TrimEnd('/'), settings.Dataset, settings.Speed);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -54,6 +54,7 @@ public sealed class ReplayServer : IAsyncDisposable
     public static async Task<ReplayServer> StartAsync(ReplayServerOptions options, ILoggerFactory? loggerFactory = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options = options.Snapshot();
         var errors = options.Validate();
         if (errors.Count > 0) throw new ArgumentException("Invalid replay options: " + string.Join(" ", errors), nameof(options));
         loggerFactory ??= NullLoggerFactory.Instance;

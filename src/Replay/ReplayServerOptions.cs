@@ -35,6 +35,9 @@ public sealed class ReplayServerOptions
     /// <summary>How long a socket may stay unauthenticated before auth_timeout and close.</summary>
     public TimeSpan AuthTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>A copy, so that changes a caller makes after start do not reach the running server.</summary>
+    internal ReplayServerOptions Snapshot() => (ReplayServerOptions)MemberwiseClone();
+
     internal bool IsSynthetic => string.Equals(Dataset, SyntheticDataset, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Every problem with these values; empty when they are usable.</summary>

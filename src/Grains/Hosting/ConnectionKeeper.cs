@@ -22,8 +22,14 @@ public sealed class ConnectionKeeper(
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
 
+    /// <summary>
+    /// One stage after <see cref="ServiceLifecycleStage.Active"/>, where stream pulling agents run: we start after
+    /// them and, since stages stop in reverse, stop before them, so the drain can still deliver.
+    /// </summary>
+    public const int Stage = ServiceLifecycleStage.Active + 1;
+
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(ConnectionKeeper), ServiceLifecycleStage.Active, OnStartAsync, OnStopAsync);
+        lifecycle.Subscribe(nameof(ConnectionKeeper), Stage, OnStartAsync, OnStopAsync);
 
     private Task OnStartAsync(CancellationToken cancellationToken)
     {

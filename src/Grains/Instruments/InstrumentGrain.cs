@@ -1,4 +1,5 @@
 using Ingestion.Events;
+using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
@@ -9,7 +10,7 @@ namespace Ingestion.Instruments;
 /// to an in-memory book, and saves the book on a timer (and on deactivation) when it changed,
 /// so a grain re-activated elsewhere resumes its day.
 /// </summary>
-public abstract class InstrumentGrain<TBook>(IPersistentState<TBook> book)
+public abstract class InstrumentGrain<TBook>(IPersistentState<TBook> book, ILogger logger)
     : Grain, IStreamSubscriptionObserver, IAsyncObserver<EventBatch<PolygonAggregate>>
     where TBook : class, new()
 {
@@ -26,7 +27,18 @@ public abstract class InstrumentGrain<TBook>(IPersistentState<TBook> book)
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveIfChangedAsync(cancellationToken);
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SaveIfChangedAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or OperationCanceledException)
+        {
+            // At the last silo's shutdown memory storage is already gone; the stored rows remain the record.
+            logger.LogWarning("Could not save {Grain} while deactivating ({Reason}): {Error}", this.GetGrainId(), reason.ReasonCode, ex.Message);
+        }
+    }
 
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         handleFactory.Create<EventBatch<PolygonAggregate>>().ResumeAsync(this);
@@ -56,8 +68,10 @@ public abstract class InstrumentGrain<TBook>(IPersistentState<TBook> book)
 
 /// <summary>A stock or index (key: symbol): latest second bar, rolling minute, day VWAP and volume.</summary>
 [ImplicitStreamSubscription(StreamNames.TickerAggregates)]
-public sealed class TickerGrain([PersistentState("ticker-book", Storage.StorageNames.Instruments)] IPersistentState<TickerBook> book)
-    : InstrumentGrain<TickerBook>(book), ITickerGrain
+public sealed class TickerGrain(
+    [PersistentState("ticker-book", Storage.StorageNames.Instruments)] IPersistentState<TickerBook> book,
+    ILogger<TickerGrain> logger)
+    : InstrumentGrain<TickerBook>(book, logger), ITickerGrain
 {
     protected override bool Apply(PolygonAggregate bar) => Book.Apply(bar);
 
@@ -66,8 +80,10 @@ public sealed class TickerGrain([PersistentState("ticker-book", Storage.StorageN
 
 /// <summary>An option contract (key: OCC symbol): latest minute bar and day volume.</summary>
 [ImplicitStreamSubscription(StreamNames.ContractAggregates)]
-public sealed class ContractGrain([PersistentState("contract-book", Storage.StorageNames.Instruments)] IPersistentState<ContractBook> book)
-    : InstrumentGrain<ContractBook>(book), IContractGrain
+public sealed class ContractGrain(
+    [PersistentState("contract-book", Storage.StorageNames.Instruments)] IPersistentState<ContractBook> book,
+    ILogger<ContractGrain> logger)
+    : InstrumentGrain<ContractBook>(book, logger), IContractGrain
 {
     protected override bool Apply(PolygonAggregate bar) => Book.Apply(bar);
 

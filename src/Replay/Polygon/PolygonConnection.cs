@@ -44,7 +44,11 @@ internal sealed class PolygonConnection(string market, HttpContext context, WebS
 
     public void Wake() => WakeSignal.Set();
 
-    public void QueueGarbage(string rawText) => garbage.Enqueue(rawText);
+    public void QueueGarbage(string rawText)
+    {
+        garbage.Enqueue(rawText);
+        Wake();
+    }
 
     public void Abort()
     {
@@ -85,6 +89,9 @@ internal sealed class PolygonConnection(string market, HttpContext context, WebS
         lock (gate) return topics.Contains(new PolygonTopic(ev, symbol)) || topics.Contains(new PolygonTopic(ev, PolygonTopic.Wildcard));
     }
 
+    /// <summary>Changes whenever the topics do.</summary>
+    public int TopicsVersion => Volatile.Read(ref topicsVersion);
+
     /// <summary>The current topics and a version that changes whenever they do.</summary>
     public (int Version, IReadOnlyList<PolygonTopic> Topics) Subscriptions()
     {
@@ -98,7 +105,7 @@ internal sealed class PolygonConnection(string market, HttpContext context, WebS
         await sendLock.WaitAsync(ct);
         try
         {
-            if (dropped) return;
+            if (IsClosing) return;
             await socket.SendAsync(PolygonStatus.Frame(statuses), WebSocketMessageType.Text, true, ct);
         }
         finally
@@ -117,10 +124,24 @@ internal sealed class PolygonConnection(string market, HttpContext context, WebS
         try
         {
             if (IsClosing) return false;
-            while (garbage.TryDequeue(out var raw))
-                await socket.SendAsync(Encoding.UTF8.GetBytes(raw), WebSocketMessageType.Text, true, ct);
+            await SendQueuedGarbageAsync(ct);
             await socket.SendAsync(frame, WebSocketMessageType.Text, true, ct);
             return true;
+        }
+        finally
+        {
+            sendLock.Release();
+        }
+    }
+
+    /// <summary>Sends queued garbage now, for a feed that has no data frame left to put it in front of.</summary>
+    public async Task FlushGarbageAsync(CancellationToken ct)
+    {
+        if (garbage.IsEmpty) return;
+        await sendLock.WaitAsync(ct);
+        try
+        {
+            if (!IsClosing) await SendQueuedGarbageAsync(ct);
         }
         finally
         {
@@ -209,6 +230,12 @@ internal sealed class PolygonConnection(string market, HttpContext context, WebS
         {
             // The handler already finished.
         }
+    }
+
+    private async Task SendQueuedGarbageAsync(CancellationToken ct)
+    {
+        while (garbage.TryDequeue(out var raw))
+            await socket.SendAsync(Encoding.UTF8.GetBytes(raw), WebSocketMessageType.Text, true, ct);
     }
 
     private bool ChangeTopics(Func<bool> change)

@@ -115,38 +115,44 @@ internal sealed class PolygonSession(
     {
         services.Stats.RecordSubscription(Market, topics);
         if (!await EnsureAuthenticatedAsync(ct)) return;
-        var replies = ParseTopics(topics, topic =>
-        {
-            connection.Subscribe(topic);
-            return PolygonStatus.Subscribed(topic);
-        });
+        var (valid, replies) = ParseTopics(topics, PolygonStatus.Subscribed);
         logger.LogDebug("Polygon {Market} client {Remote} subscribed to {Topics}", Market, connection.RemoteEndpoint, topics);
+        // Acks first, then the topics go live: no data frame overtakes its subscribe ack.
         await connection.SendStatusAsync(replies, ct);
+        foreach (var topic in valid) connection.Subscribe(topic);
         services.Feed.SubscriptionsChanged(connection);
     }
 
     private async Task UnsubscribeAsync(string topics, CancellationToken ct)
     {
         if (!await EnsureAuthenticatedAsync(ct)) return;
-        var replies = ParseTopics(topics, topic =>
-        {
-            connection.Unsubscribe(topic);
-            return PolygonStatus.Unsubscribed(topic);
-        });
+        var (valid, replies) = ParseTopics(topics, PolygonStatus.Unsubscribed);
         logger.LogDebug("Polygon {Market} client {Remote} unsubscribed from {Topics}", Market, connection.RemoteEndpoint, topics);
+        // Topics stop before the acks: no frame started after the ack carries them.
+        foreach (var topic in valid) connection.Unsubscribe(topic);
         await connection.SendStatusAsync(replies, ct);
         services.Feed.SubscriptionsChanged(connection);
     }
 
-    private List<PolygonStatus> ParseTopics(string topics, Func<PolygonTopic, PolygonStatus> apply)
+    /// <summary>Splits a params string into valid topics and one reply per entry (ack or error), in order.</summary>
+    private (List<PolygonTopic> Valid, List<PolygonStatus> Replies) ParseTopics(string topics, Func<PolygonTopic, PolygonStatus> ack)
     {
+        var valid = new List<PolygonTopic>();
         var replies = new List<PolygonStatus>();
         foreach (var text in topics.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            replies.Add(PolygonTopic.TryParse(Market, text, out var topic, out var error) ? apply(topic) : PolygonStatus.Error(error));
+            if (PolygonTopic.TryParse(Market, text, out var topic, out var error))
+            {
+                valid.Add(topic);
+                replies.Add(ack(topic));
+            }
+            else
+            {
+                replies.Add(PolygonStatus.Error(error));
+            }
         }
         if (replies.Count == 0) replies.Add(PolygonStatus.Error("no topics given"));
-        return replies;
+        return (valid, replies);
     }
 
     private async Task<bool> EnsureAuthenticatedAsync(CancellationToken ct)

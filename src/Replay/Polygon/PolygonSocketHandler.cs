@@ -29,8 +29,7 @@ internal sealed class PolygonSocketHandler(PolygonServices services, ILoggerFact
 
     /// <summary>Exceptions that only mean the socket went away (client left, server dropped it, shutdown).</summary>
     public static bool IsDisconnect(Exception ex) =>
-        ex is WebSocketException or OperationCanceledException or ConnectionAbortedException or IOException or ObjectDisposedException
-            or InvalidOperationException;
+        ex is WebSocketException or OperationCanceledException or ConnectionAbortedException or IOException or ObjectDisposedException;
 
     private async Task HandleAsync(HttpContext context, string market)
     {

@@ -44,7 +44,7 @@ internal readonly record struct PolygonTopic(string Ev, string Symbol)
         return market switch
         {
             PolygonMarkets.Options when !OccSymbol.TryParse(symbol, out _) =>
-                $"invalid subscription: {symbol} is not an O: option ticker (O:<ROOT><YYMMDD><C|P><STRIKEx1000, 8 digits>)",
+                $"invalid subscription: {symbol} is not an O: option ticker (e.g. O:SPY251219C00590000)",
             PolygonMarkets.Indices when !symbol.StartsWith("I:", StringComparison.Ordinal) =>
                 $"invalid subscription: {symbol} is not an I: index ticker",
             PolygonMarkets.Stocks when symbol.StartsWith("O:", StringComparison.Ordinal) || symbol.StartsWith("I:", StringComparison.Ordinal) =>

@@ -15,6 +15,9 @@ namespace Ingestion.Silo.Hosting;
 public sealed class LocalEnvironment : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _owned = [];
+    private readonly ILoggerFactory _loggers = LoggerFactory.Create(l => l
+        .AddSimpleConsole(o => { o.TimestampFormat = "HH:mm:ss "; o.SingleLine = true; })
+        .AddFilter("Microsoft", LogLevel.Warning));
 
     public static async Task<LocalEnvironment> PrepareAsync(WebApplicationBuilder builder)
     {
@@ -26,9 +29,9 @@ public sealed class LocalEnvironment : IAsyncDisposable
             throw new OptionsValidationException(IngestionOptions.Section, typeof(IngestionOptions), validation.Failures);
         }
 
-        using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss "));
-        var logger = loggers.CreateLogger<LocalEnvironment>();
         var environment = new LocalEnvironment();
+        var loggers = environment._loggers;
+        var logger = loggers.CreateLogger<LocalEnvironment>();
         var overrides = new Dictionary<string, string?>();
         try
         {
@@ -77,6 +80,7 @@ public sealed class LocalEnvironment : IAsyncDisposable
             await _owned[i].DisposeAsync();
         }
         _owned.Clear();
+        _loggers.Dispose();
     }
 }
 

@@ -52,7 +52,7 @@ public sealed class PolygonSocketReaderGrain(
             ?? throw new InvalidOperationException($"Connection '{id}' is not in the configured Polygon connection plan.");
         var endpoint = new Uri(new Uri(polygon.WebSocketUrl.TrimEnd('/') + "/"), _spec.Path);
         var protocol = new PolygonFeedProtocol(_spec, endpoint, polygon.ApiKey, OnFrame, logger);
-        _connection = new FeedConnection(id, protocol, polygon.Connection, metrics, logger, time);
+        _connection = new FeedConnection(id, protocol, ConnectionOptions(polygon.Connection), metrics, logger, time);
         _quarantine = this.GetStreamProvider(StreamNames.Provider)
             .GetStream<EventBatch<QuarantinedFrame>>(StreamId.Create(StreamNames.Quarantine, PolygonFrameParser.Source));
 
@@ -71,6 +71,12 @@ public sealed class PolygonSocketReaderGrain(
     }
 
     public Task EnsureRunningAsync() => Task.CompletedTask;
+
+    /// <summary>A connection of minute bars only is quiet for a minute at a time: give it the longer silence timeout.</summary>
+    private FeedConnectionOptions ConnectionOptions(FeedConnectionOptions configured) =>
+        _spec.Topics.All(t => t.StartsWith("AM.", StringComparison.Ordinal))
+            ? configured with { SilenceTimeout = configured.MinuteFeedSilenceTimeout }
+            : configured;
 
     public async Task<Guid> StopAsync()
     {

@@ -34,13 +34,19 @@ public sealed class PrivateRedis : IAsyncDisposable
         StopLeftover(pidFile);
 
         var port = ServerProcess.FreeLoopbackPort();
-        var info = new ProcessStartInfo(server)
+        // Its own session (setsid): a Ctrl-C in the terminal must reach the silo, which then drains into Redis
+        // before stopping it, and not kill Redis first.
+        var info = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : server)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = directory,
         };
+        if (info.FileName != server)
+        {
+            info.ArgumentList.Add(server);
+        }
         foreach (var arg in new[]
         {
             "--port", port.ToString(), "--bind", "127.0.0.1", "--dir", directory, "--daemonize", "no", "--pidfile", pidFile,

@@ -39,6 +39,7 @@ internal sealed class SyntheticFeed(ReplayServerOptions options, ReplayClock clo
             var batch = subscriptions.CollectDue(clock.SyntheticNowMs(), options.MaxEventsPerFrame);
             if (batch is null)
             {
+                if (subscriptions.AllExhausted) await connection.FlushGarbageAsync(ct);
                 await connection.WakeSignal.WaitAsync(subscriptions.UntilNextDue(clock) ?? Timeout.InfiniteTimeSpan, ct);
                 continue;
             }
@@ -60,7 +61,7 @@ internal sealed class SyntheticFeed(ReplayServerOptions options, ReplayClock clo
             ? new OptionBarGenerator(OccSymbol.TryParse(key.Symbol, out var occ) ? occ : throw new ArgumentException($"Not an option ticker: {key.Symbol}"), windowSeconds, options.Seed)
             : new EquityBarGenerator(key.Symbol, windowSeconds, options.Seed);
         var encoder = new BarEncoder(key.Ev, key.Symbol, hasVolume: key.Market != PolygonMarkets.Indices);
-        logger.LogInformation("Synthetic series {Market} {Ev}.{Symbol} starts at {Start}", key.Market, key.Ev, key.Symbol,
+        logger.LogDebug("Synthetic series {Market} {Ev}.{Symbol} starts at {Start}", key.Market, key.Ev, key.Symbol,
             DateTimeOffset.FromUnixTimeMilliseconds(firstStartMs));
         return new BarSeries(key, firstStartMs, intervalMs, options.MaxEventsPerSymbol ?? long.MaxValue, generator, encoder);
     }

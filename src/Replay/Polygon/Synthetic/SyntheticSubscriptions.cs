@@ -13,8 +13,8 @@ internal sealed class SyntheticSubscriptions(SyntheticFeed feed, string market) 
 
     public void Sync(PolygonConnection connection)
     {
+        if (connection.TopicsVersion == seenVersion) return;
         var (version, topics) = connection.Subscriptions();
-        if (version == seenVersion) return;
         seenVersion = version;
 
         var wanted = topics.Where(SyntheticFeed.Produces).ToHashSet();
@@ -67,6 +67,9 @@ internal sealed class SyntheticSubscriptions(SyntheticFeed feed, string market) 
         }
         return next;
     }
+
+    /// <summary>True when there are topics and every one has produced its last bar.</summary>
+    public bool AllExhausted => cursors.Count > 0 && cursors.TrueForAll(c => c.Exhausted);
 
     public void Dispose()
     {

@@ -61,7 +61,7 @@ public sealed class PolygonOptionsValidator : IValidateOptions<PolygonOptions>
         {
             if (!OccSymbol.IsValid(contract))
             {
-                errors.Add($"{PolygonOptions.Section}:OptionContracts has '{contract}', which is not an OCC option ticker like O:SPY251219C00590000.");
+                errors.Add($"{PolygonOptions.Section}:OptionContracts has '{contract}', which is not an OCC option ticker like O:SPY261218C00590000.");
             }
         }
         errors.AddRange(options.Connection.Validate($"{PolygonOptions.Section}:Connection"));

@@ -4,6 +4,7 @@ using Ingestion.Replay;
 using Ingestion.Storage.Migrations;
 using Ingestion.Storage.PrivateServers;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -39,25 +40,38 @@ Console.WriteLine($"Bench: {Total:N0} per-second bars ({Symbols} symbols × {Bar
 var builder = Host.CreateApplicationBuilder();
 builder.Configuration.AddInMemoryCollection(settings);
 builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
 builder.UseOrleans(silo => silo.UseIngestionClustering(builder.Configuration).AddIngestion(builder.Configuration));
 using var host = builder.Build();
 
 var peak = new PeakMemory();
 var started = Stopwatch.StartNew();
 await host.StartAsync();
-long rows;
+long rows = 0;
+var lastProgress = Stopwatch.StartNew();
 do
 {
     await Task.Delay(250);
     peak.Sample();
-    rows = await Scalar(database, "SELECT count(*) FROM polygon_aggregates");
-    if (started.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException($"only {rows} of {Total} rows after 10 minutes");
+    var now = await Scalar(database, "SELECT count(*) FROM polygon_aggregates");
+    if (now != rows) lastProgress.Restart();
+    rows = now;
+    if (lastProgress.Elapsed > TimeSpan.FromSeconds(30))
+    {
+        var status = await host.Services.GetRequiredService<Ingestion.Observability.StatusReporter>().BuildAsync(CancellationToken.None);
+        var received = status.Connections.Sum(c => c.EventsReceived);
+        var written = status.Writers.SelectMany(w => w.Sinks).Where(k => k.Sink == "postgres").Sum(k => k.Written);
+        Console.WriteLine($"STALLED: no new rows for 30 s at {rows:N0} of {Total:N0}. Replay sent {replay.Stats.EventsSent("stocks"):N0}, " +
+            $"the connection read {received:N0} and published all but {status.Connections.Sum(c => c.PendingPublish):N0}; writers received and wrote {written:N0}, " +
+            $"pending {status.Writers.SelectMany(w => w.Sinks).Sum(k => k.Pending):N0}. The difference was lost inside memory streams.");
+        break;
+    }
 }
 while (rows < Total);
 peak.Sample();
 
 var window = await Scalar(database, "SELECT (extract(epoch FROM max(ingested_at) - min(received_at)) * 1000)::bigint FROM polygon_aggregates");
-var throughput = Total / (window / 1000.0);
+var throughput = rows / (window / 1000.0);
 var latency = await Percentiles(database);
 var redisEntries = 0L;
 using (var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
@@ -72,7 +86,7 @@ var ceiling = await CopyCeiling(database);
 Console.WriteLine();
 Console.WriteLine($"| measure | value |");
 Console.WriteLine($"|---|---|");
-Console.WriteLine($"| rows landed in polygon_aggregates | {rows:N0} of {Total:N0} sent ({replay.Stats.EventsSent("stocks"):N0}) |");
+Console.WriteLine($"| rows landed in polygon_aggregates | {rows:N0} of {Total:N0} sent ({replay.Stats.EventsSent("stocks"):N0}); lost {Total - rows:N0} |");
 Console.WriteLine($"| Redis stream entries (capped at ~10,000 per symbol) | {redisEntries:N0} |");
 Console.WriteLine($"| pipeline throughput, first receipt → last durable row | {throughput:N0} events/s |");
 Console.WriteLine($"| plain COPY ceiling, same rows, same table | {ceiling:N0} rows/s |");

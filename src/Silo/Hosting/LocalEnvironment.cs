@@ -50,10 +50,10 @@ public sealed class LocalEnvironment : IAsyncDisposable
                     overrides["ConnectionStrings:Redis"] = redis.ConnectionString;
                 }
             }
-            var replay = configuration.GetSection("Replay").Get<ReplaySettings>() ?? new ReplaySettings();
-            if (replay.Enabled)
+            if (configuration.GetValue<bool>("Replay:Enabled"))
             {
-                var server = await ReplayServer.StartAsync(replay.ToServerOptions(), loggers);
+                var replay = configuration.GetSection(ReplayServerOptions.SectionName).Get<ReplayServerOptions>() ?? new ReplayServerOptions();
+                var server = await ReplayServer.StartAsync(replay, loggers);
                 environment._owned.Add(server);
                 overrides["Sources:Polygon:WebSocketUrl"] = server.PolygonWebSocketRoot.ToString().TrimEnd('/');
                 overrides["Sources:Polygon:ApiKey"] = replay.ApiKey;
@@ -82,15 +82,4 @@ public sealed class LocalEnvironment : IAsyncDisposable
         _owned.Clear();
         _loggers.Dispose();
     }
-}
-
-/// <summary>Configuration section <c>Replay</c> as the silo reads it.</summary>
-public sealed class ReplaySettings
-{
-    public bool Enabled { get; set; }
-    public double Speed { get; set; } = 1;
-    public string Dataset { get; set; } = "synthetic";
-    public string ApiKey { get; set; } = "replay-key";
-
-    public ReplayServerOptions ToServerOptions() => new() { Speed = Speed, Dataset = Dataset, ApiKey = ApiKey };
 }

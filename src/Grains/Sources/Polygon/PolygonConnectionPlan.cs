@@ -5,13 +5,7 @@ namespace Ingestion.Sources.Polygon;
 /// <summary>One planned Polygon connection: a market path and the topics it subscribes.</summary>
 public sealed record PolygonConnectionSpec(string Id, PolygonMarket Market, IReadOnlyList<string> Topics)
 {
-    public string Path => Market switch
-    {
-        PolygonMarket.Stocks => "stocks",
-        PolygonMarket.Options => "options",
-        PolygonMarket.Indices => "indices",
-        _ => throw new ArgumentOutOfRangeException(nameof(Market), Market, null),
-    };
+    public string Path => PolygonNames.Of(Market);
 }
 
 /// <summary>

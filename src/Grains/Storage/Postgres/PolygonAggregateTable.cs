@@ -1,4 +1,5 @@
 using Ingestion.Events;
+using Ingestion.Sources.Polygon;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -34,10 +35,10 @@ public sealed class PolygonAggregateTable(NpgsqlDataSource database, MonthlyPart
             {
                 await copy.StartRowAsync(cancellationToken);
                 await copy.WriteAsync(row.Symbol, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(row.Timespan == AggregateTimespan.Second ? "second" : "minute", NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(PolygonNames.Of(row.Timespan), NpgsqlDbType.Text, cancellationToken);
                 await copy.WriteAsync(row.StartTime.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
                 await copy.WriteAsync(row.EndTime.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
-                await copy.WriteAsync(MarketName(row.Market), NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(PolygonNames.Of(row.Market), NpgsqlDbType.Text, cancellationToken);
                 await copy.WriteAsync(row.Open, NpgsqlDbType.Numeric, cancellationToken);
                 await copy.WriteAsync(row.High, NpgsqlDbType.Numeric, cancellationToken);
                 await copy.WriteAsync(row.Low, NpgsqlDbType.Numeric, cancellationToken);
@@ -66,14 +67,6 @@ public sealed class PolygonAggregateTable(NpgsqlDataSource database, MonthlyPart
         await transaction.CommitAsync(cancellationToken);
         return inserted;
     }
-
-    public static string MarketName(PolygonMarket market) => market switch
-    {
-        PolygonMarket.Stocks => "stocks",
-        PolygonMarket.Options => "options",
-        PolygonMarket.Indices => "indices",
-        _ => throw new ArgumentOutOfRangeException(nameof(market), market, null),
-    };
 
     private static Task WriteNullable(NpgsqlBinaryImporter copy, decimal? value, CancellationToken cancellationToken) =>
         value is { } v ? copy.WriteAsync(v, NpgsqlDbType.Numeric, cancellationToken) : copy.WriteNullAsync(cancellationToken);

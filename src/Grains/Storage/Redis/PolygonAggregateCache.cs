@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ingestion.Events;
+using Ingestion.Sources.Polygon;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -44,7 +45,7 @@ public sealed class PolygonAggregateCache(IConnectionMultiplexer redis, IOptions
             {
                 key = (RedisKey)LatestKey(row.Symbol),
                 sym = row.Symbol,
-                timespan = row.Timespan == AggregateTimespan.Second ? "second" : "minute",
+                timespan = PolygonNames.Of(row.Timespan),
                 start = row.StartTime.ToUnixTimeMilliseconds(),
                 end = row.EndTime.ToUnixTimeMilliseconds(),
                 o = Text(row.Open), h = Text(row.High), l = Text(row.Low), c = Text(row.Close),
@@ -75,7 +76,7 @@ public sealed class PolygonAggregateCache(IConnectionMultiplexer redis, IOptions
 
     private static NameValueEntry[] Fields(PolygonAggregate row) =>
     [
-        new("timespan", row.Timespan == AggregateTimespan.Second ? "second" : "minute"),
+        new("timespan", PolygonNames.Of(row.Timespan)),
         new("s", row.StartTime.ToUnixTimeMilliseconds()),
         new("e", row.EndTime.ToUnixTimeMilliseconds()),
         new("o", Text(row.Open)),

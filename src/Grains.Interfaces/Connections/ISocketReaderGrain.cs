@@ -14,8 +14,9 @@ public interface ISocketReaderGrain : IGrainWithStringKey
     Task<ConnectionStatus> GetStatusAsync();
 
     /// <summary>
-    /// Closes the socket, publishes everything read so far and a fence after it, then deactivates.
-    /// A writer that has seen the fence has received every event this activation read.
+    /// Closes the socket, publishes everything read so far and a last batch after it, then
+    /// deactivates. Returns this activation's producer id: a writer that has drained that producer
+    /// (<c>IStorageWriterGrain.HasDrainedAsync</c>) has received every event it read.
     /// </summary>
     Task<Guid> StopAsync();
 }

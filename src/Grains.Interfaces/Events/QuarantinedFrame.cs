@@ -10,4 +10,13 @@ public sealed record QuarantinedFrame(
     [property: Id(1)] string Connection,
     [property: Id(2)] DateTimeOffset ReceivedAt,
     [property: Id(3)] string Reason,
-    [property: Id(4)] string Raw);
+    [property: Id(4)] string Raw)
+{
+    /// <summary>Raw text kept per refused frame; a longer one keeps its head and says how long it was.</summary>
+    public const int MaxRawLength = 256 * 1024;
+
+    public static QuarantinedFrame Create(string source, string connection, DateTimeOffset receivedAt, string reason, string raw) =>
+        raw.Length <= MaxRawLength
+            ? new(source, connection, receivedAt, reason, raw)
+            : new(source, connection, receivedAt, $"{reason} (raw text truncated from {raw.Length} characters)", raw[..MaxRawLength]);
+}

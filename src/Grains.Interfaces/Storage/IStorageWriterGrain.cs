@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Ingestion.Storage;
 
 /// <summary>
@@ -10,10 +12,19 @@ public interface IStorageWriterGrain : IGrainWithStringKey
     Task<WriterStatus> FlushAsync();
 
     /// <summary>Rows waiting, rows written and the last failure, per sink.</summary>
+    [AlwaysInterleave]
     Task<WriterStatus> GetStatusAsync();
 
-    /// <summary>True once the batch carrying <paramref name="fence"/> (a stopping producer's last) has arrived.</summary>
-    Task<bool> HasSeenFenceAsync(Guid fence);
+    /// <summary>
+    /// How much of one producer's output this writer has taken in, and how many rows it still holds
+    /// unwritten: the producer's credit for flow control. Answers between stream deliveries.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<WriterProgress> GetProgressAsync(Guid producer);
+
+    /// <summary>True once the last batch of <paramref name="producer"/> (a stopping producer) has arrived.</summary>
+    [AlwaysInterleave]
+    Task<bool> HasDrainedAsync(Guid producer);
 }
 
 /// <summary>One sink's progress inside a writer.</summary>
@@ -31,6 +42,15 @@ public sealed record SinkStatus(
 public sealed record WriterStatus(
     [property: Id(0)] string Writer,
     [property: Id(1)] IReadOnlyList<SinkStatus> Sinks);
+
+/// <summary>
+/// <see cref="Taken"/>: events of one producer handed to the sinks so far; <see cref="Unwritten"/>:
+/// rows the slowest sink still holds, from every producer.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ingestion.writer-progress")]
+public sealed record WriterProgress(
+    [property: Id(0)] long Taken,
+    [property: Id(1)] int Unwritten);
 
 /// <summary>Writes Polygon aggregates to <c>polygon_aggregates</c> and Redis; key = connection id.</summary>
 public interface IPolygonAggregateWriterGrain : IStorageWriterGrain;

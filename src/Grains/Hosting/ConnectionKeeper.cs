@@ -9,7 +9,7 @@ namespace Ingestion.Hosting;
 /// connection grain every few seconds: when a silo dies, the next touch re-creates its
 /// connections on a survivor (a reminder alone would take a minute). When the silo stops, it
 /// stops the connections living here, waits until their writers have received everything they
-/// read (each reader's fence), and flushes those writers before the runtime goes down.
+/// read (each reader's last batch), and flushes those writers before the runtime goes down.
 /// </summary>
 public sealed class ConnectionKeeper(
     ConnectionCatalog catalog,
@@ -90,11 +90,11 @@ public sealed class ConnectionKeeper(
 
     private async Task DrainAsync(ConnectionEntry entry, CancellationToken cancellationToken)
     {
-        var fence = await entry.Reader(grains).StopAsync().WaitAsync(cancellationToken);
+        var producer = await entry.Reader(grains).StopAsync().WaitAsync(cancellationToken);
         IStorageWriterGrain[] writers = [entry.Writer(grains), grains.GetGrain<IQuarantineWriterGrain>(entry.Source)];
         foreach (var writer in writers)
         {
-            while (!await writer.HasSeenFenceAsync(fence).WaitAsync(cancellationToken))
+            while (!await writer.HasDrainedAsync(producer).WaitAsync(cancellationToken))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
             }

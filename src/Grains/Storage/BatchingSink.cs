@@ -57,12 +57,16 @@ public sealed class BatchingSink<T>
 
     public void Add(IEnumerable<T> rows) => _pending.AddRange(rows);
 
-    /// <summary>Writes pending rows in batches until none are left or the destination fails.</summary>
+    /// <summary>
+    /// Writes pending rows until none are left or the destination fails: everything held in one
+    /// write when it fits in <see cref="StorageOptions.MaxRowsPerWrite"/>, so a writer that fell
+    /// behind catches up in a few large writes rather than many small ones.
+    /// </summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         while (_pending.Count > 0)
         {
-            var count = Math.Min(_pending.Count, _options.BatchSize);
+            var count = Math.Min(_pending.Count, Math.Max(_options.BatchSize, _options.MaxRowsPerWrite));
             var batch = _pending.GetRange(0, count);
             var started = Stopwatch.GetTimestamp();
             try

@@ -10,13 +10,15 @@ namespace Ingestion.Storage;
 /// <summary>
 /// The body of every persistence grain: consumes event batches from its implicit stream, hands
 /// them to each sink (PostgreSQL, Redis), writes a sink as soon as it holds a full batch and
-/// every <see cref="StorageOptions.FlushInterval"/> otherwise, and drains on deactivation.
-/// Producers' fences are remembered so shutdown can tell when a stream is drained.
+/// every <see cref="StorageOptions.FlushInterval"/> otherwise, and drains on deactivation. Sinks
+/// write side by side. It counts what each producer has handed it, which is the producer's credit
+/// (flow control), and remembers producers' last batches so shutdown can tell a stream is drained.
 /// </summary>
 public abstract class StorageWriterGrain<T>(IOptions<StorageOptions> options, IngestionMetrics metrics, ILogger logger)
     : Grain, IStreamSubscriptionObserver, IAsyncObserver<EventBatch<T>>
 {
-    private readonly HashSet<Guid> _fences = [];
+    private readonly Dictionary<Guid, long> _taken = [];
+    private readonly HashSet<Guid> _drained = [];
     private List<BatchingSink<T>> _sinks = [];
 
     /// <summary>The destinations, in write order.</summary>
@@ -55,15 +57,13 @@ public abstract class StorageWriterGrain<T>(IOptions<StorageOptions> options, In
             foreach (var sink in _sinks)
             {
                 sink.Add(item.Items);
-                if (sink.IsDue)
-                {
-                    await sink.FlushAsync();
-                }
             }
+            _taken[item.Producer] = _taken.GetValueOrDefault(item.Producer) + item.Items.Length;
+            await Task.WhenAll(_sinks.Where(s => s.IsDue).Select(s => s.FlushAsync()));
         }
-        if (item.Fence is { } fence)
+        if (item.IsLast)
         {
-            _fences.Add(fence);
+            _drained.Add(item.Producer);
         }
     }
 
@@ -83,15 +83,13 @@ public abstract class StorageWriterGrain<T>(IOptions<StorageOptions> options, In
 
     public Task<WriterStatus> GetStatusAsync() => Task.FromResult(Status());
 
-    public Task<bool> HasSeenFenceAsync(Guid fence) => Task.FromResult(_fences.Contains(fence));
+    public Task<WriterProgress> GetProgressAsync(Guid producer) =>
+        Task.FromResult(new WriterProgress(_taken.GetValueOrDefault(producer), _sinks.Count == 0 ? 0 : _sinks.Max(s => s.Pending)));
 
-    private async Task FlushAllAsync(CancellationToken cancellationToken)
-    {
-        foreach (var sink in _sinks)
-        {
-            await sink.FlushAsync(cancellationToken);
-        }
-    }
+    public Task<bool> HasDrainedAsync(Guid producer) => Task.FromResult(_drained.Contains(producer));
+
+    private Task FlushAllAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_sinks.Select(s => s.FlushAsync(cancellationToken)));
 
     private WriterStatus Status() => new(this.GetPrimaryKeyString(), [.. _sinks.Select(s => s.Status())]);
 }

@@ -62,6 +62,36 @@ public sealed class PolygonPipelineTests(ServersFixture servers)
         Assert.Equal((ConnectionState.Streaming, bars, 0L), (status.State, status.EventsReceived, status.FramesQuarantined));
     }
 
+    /// <summary>
+    /// The replay as fast as the socket reads: far more than the writer takes per second, in frames
+    /// that would make stream messages too large for the stream cache if batches were not capped.
+    /// Flow control holds the surplus in the reader; every event lands once.
+    /// </summary>
+    [Fact]
+    public async Task A_burst_far_above_the_write_rate_lands_every_event_exactly_once()
+    {
+        const int bars = 2_000;
+        string[] symbols = ["BURST0", "BURST1", "BURST2", "BURST3", "BURST4", "BURST5", "BURST6", "BURST7", "BURST8", "BURST9"];
+        await using var replay = await ReplayServer.StartAsync(new ReplayServerOptions { Speed = 0, MaxEventsPerSymbol = bars, MaxEventsPerFrame = 500 });
+        var settings = IngestionCluster.PolygonSettings(servers, replay.PolygonWebSocketRoot, stocks: symbols);
+        settings["Storage:MaxInFlightPerProducer"] = "3000";
+        await using var cluster = await IngestionCluster.StartAsync(settings);
+
+        var total = symbols.Length * bars;
+        await Eventually.MatchesAsync(
+            () => servers.ScalarAsync("SELECT count(*) FROM polygon_aggregates WHERE symbol LIKE 'BURST%'"), n => n == total,
+            $"{total} BURST rows", TimeSpan.FromSeconds(90));
+        Assert.Equal(total, replay.Stats.EventsSent("stocks"));
+        Assert.Equal(total, await servers.ScalarAsync("SELECT count(DISTINCT (symbol, start_ts)) FROM polygon_aggregates WHERE symbol LIKE 'BURST%'"));
+        var redis = servers.Cache.GetDatabase();
+        foreach (var symbol in symbols)
+        {
+            await Eventually.MatchesAsync(async () => await redis.StreamLengthAsync(PolygonAggregateCache.StreamKey(symbol)), n => n == bars, $"Redis stream entries of {symbol}");
+        }
+        var status = await cluster.Client.GetGrain<IPolygonSocketReaderGrain>("polygon/stocks/0").GetStatusAsync();
+        Assert.Equal((total, 0L), (status.EventsReceived, status.PendingPublish));
+    }
+
     [Fact]
     public async Task Garbage_frames_are_quarantined_with_their_reason_and_the_connection_keeps_going()
     {

@@ -163,4 +163,17 @@ public sealed class PolygonFrameParserTests
         Assert.Equal(a.Ingress.PayloadHash, b.Ingress.PayloadHash);
         Assert.NotEqual(a.Ingress.PayloadHash, c.Ingress.PayloadHash);
     }
+
+    [Fact]
+    public void A_huge_refused_frame_keeps_its_head_and_says_how_long_it_was()
+    {
+        var raw = "{" + new string('x', 300_000);
+
+        var refused = Assert.Single(Parse(raw).Quarantined);
+
+        Assert.Equal(QuarantinedFrame.MaxRawLength, refused.Raw.Length);
+        Assert.Equal(raw[..QuarantinedFrame.MaxRawLength], refused.Raw);
+        Assert.EndsWith("(raw text truncated from 300001 characters)", refused.Reason);
+        Assert.StartsWith("malformed JSON:", refused.Reason);
+    }
 }

@@ -12,7 +12,12 @@ public readonly record struct PolygonStatus(string Status, string Message);
 public sealed record PolygonFrame(
     IReadOnlyList<PolygonAggregate> Aggregates,
     IReadOnlyList<PolygonStatus> Statuses,
-    IReadOnlyList<QuarantinedFrame> Quarantined);
+    IReadOnlyList<QuarantinedFrame> Quarantined)
+{
+    /// <summary>About how many bytes the frame's events take on a stream: their raw JSON plus the parsed fields.</summary>
+    public int EstimatedBytes =>
+        Aggregates.Sum(a => a.Ingress.RawJson.Length + 160) + Quarantined.Sum(q => q.Raw.Length + 160);
+}
 
 /// <summary>
 /// Parses Polygon/Massive WebSocket frames: a JSON array of events of mixed types, status events
@@ -58,7 +63,7 @@ public sealed class PolygonFrameParser(PolygonMarket market, string connection)
                         (statuses ??= []).Add(status);
                         break;
                     default:
-                        (quarantined ??= []).Add(new QuarantinedFrame(Source, connection, receivedAt, reason!, element.GetRawText()));
+                        (quarantined ??= []).Add(QuarantinedFrame.Create(Source, connection, receivedAt, reason!, element.GetRawText()));
                         break;
                 }
             }
@@ -70,7 +75,7 @@ public sealed class PolygonFrameParser(PolygonMarket market, string connection)
 
     /// <summary>Refuses a frame whole, e.g. one larger than the connection accepts.</summary>
     public QuarantinedFrame Refuse(ReadOnlySpan<byte> raw, DateTimeOffset receivedAt, string reason) =>
-        new(Source, connection, receivedAt, reason, Encoding.UTF8.GetString(raw));
+        QuarantinedFrame.Create(Source, connection, receivedAt, reason, Encoding.UTF8.GetString(raw));
 
     private PolygonFrame Refused(ReadOnlyMemory<byte> frame, DateTimeOffset receivedAt, string reason) =>
         new([], [], [Refuse(frame.Span, receivedAt, reason)]);

@@ -5,6 +5,7 @@ using Ingestion.Events;
 using Ingestion.Hosting;
 using Ingestion.Observability;
 using Ingestion.Sources.Feeds;
+using Ingestion.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -23,13 +24,19 @@ namespace Ingestion.Sources.Polygon;
 [KeepAlive, Reentrant]
 public sealed class PolygonSocketReaderGrain(
     IOptions<PolygonOptions> options,
+    IOptions<StorageOptions> storage,
     ILocalSiloDetails silo,
     LocalConnections local,
     IngestionMetrics metrics,
     TimeProvider time,
     ILogger<PolygonSocketReaderGrain> logger) : Grain, IPolygonSocketReaderGrain
 {
-    private const int MaxEventsPerPublish = 5_000;
+    /// <summary>
+    /// A stream message must fit the stream cache's 1 MiB buffer blocks (a larger one can never be
+    /// delivered), so batches close at about half that, estimated from the raw JSON they carry.
+    /// </summary>
+    private const int MaxBytesPerPublish = 512 * 1024;
+    private const int MaxEventsPerPublish = 2_000;
 
     private readonly Channel<PolygonFrame> _frames = Channel.CreateUnbounded<PolygonFrame>(new() { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _stopping = new();
@@ -37,12 +44,13 @@ public sealed class PolygonSocketReaderGrain(
     private PolygonConnectionSpec _spec = null!;
     private FeedConnection _connection = null!;
     private IAsyncStream<EventBatch<QuarantinedFrame>> _quarantine = null!;
+    private WriterCredit _credit = null!;
     private Task _reading = Task.CompletedTask;
     private Task _pumping = Task.CompletedTask;
     private long _received;
     private long _quarantined;
     private long _pending;
-    private Guid? _fence;
+    private bool _stopped;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -55,6 +63,8 @@ public sealed class PolygonSocketReaderGrain(
         _connection = new FeedConnection(id, protocol, ConnectionOptions(polygon.Connection), metrics, logger, time);
         _quarantine = this.GetStreamProvider(StreamNames.Provider)
             .GetStream<EventBatch<QuarantinedFrame>>(StreamId.Create(StreamNames.Quarantine, PolygonFrameParser.Source));
+        _credit = new WriterCredit(GrainFactory.GetGrain<IPolygonAggregateWriterGrain>(id), Guid.NewGuid(),
+            storage.Value.MaxInFlightPerProducer, time, logger);
 
         logger.LogInformation("Connection {Connection} starting on {Silo}: {Topics} topics on /{Path}", id, silo.SiloAddress, _spec.Topics.Count, _spec.Path);
         // The receive loop leaves the grain scheduler on purpose: it must never wait for a grain turn.
@@ -82,7 +92,7 @@ public sealed class PolygonSocketReaderGrain(
     {
         await StopReadingAsync();
         this.DeactivateOnIdle();
-        return _fence!.Value;
+        return _credit.Producer;
     }
 
     public Task<ConnectionStatus> GetStatusAsync() => Task.FromResult(new ConnectionStatus(
@@ -118,17 +128,17 @@ public sealed class PolygonSocketReaderGrain(
 
     private async Task StopReadingAsync()
     {
-        if (_fence is not null)
+        if (_stopped)
         {
             return;
         }
-        _fence = Guid.NewGuid();
+        _stopped = true;
         _stopping.Cancel();
         await _reading;
         _frames.Writer.TryComplete();
         await _pumping;
-        await PublishWithRetryAsync(() => StorageStream().OnNextAsync(new EventBatch<PolygonAggregate>([], _fence)));
-        await PublishWithRetryAsync(() => _quarantine.OnNextAsync(new EventBatch<QuarantinedFrame>([], _fence)));
+        await PublishWithRetryAsync(() => StorageStream().OnNextAsync(new EventBatch<PolygonAggregate>([], _credit.Producer, IsLast: true)));
+        await PublishWithRetryAsync(() => _quarantine.OnNextAsync(new EventBatch<QuarantinedFrame>([], _credit.Producer, IsLast: true)));
         local.Remove(_spec.Id);
         logger.LogInformation("Connection {Connection} stopped after {Events} events", _spec.Id, Interlocked.Read(ref _received));
     }
@@ -140,10 +150,12 @@ public sealed class PolygonSocketReaderGrain(
         var quarantined = new List<QuarantinedFrame>();
         while (await _frames.Reader.WaitToReadAsync())
         {
-            while (aggregates.Count < MaxEventsPerPublish && _frames.Reader.TryRead(out var frame))
+            var bytes = 0;
+            while (aggregates.Count < MaxEventsPerPublish && bytes < MaxBytesPerPublish && _frames.Reader.TryRead(out var frame))
             {
                 aggregates.AddRange(frame.Aggregates);
                 quarantined.AddRange(frame.Quarantined);
+                bytes += frame.EstimatedBytes;
             }
             await PublishAsync(aggregates, quarantined);
             Interlocked.Add(ref _pending, -(aggregates.Count + quarantined.Count));
@@ -156,18 +168,20 @@ public sealed class PolygonSocketReaderGrain(
     {
         if (aggregates.Count > 0)
         {
-            var batch = new EventBatch<PolygonAggregate>([.. aggregates]);
+            await _credit.WaitForRoomAsync(aggregates.Count);
+            var batch = new EventBatch<PolygonAggregate>([.. aggregates], _credit.Producer);
             await PublishWithRetryAsync(() => StorageStream().OnNextAsync(batch));
+            _credit.Published(aggregates.Count);
             foreach (var group in aggregates.GroupBy(a => a.Symbol))
             {
-                var perInstrument = new EventBatch<PolygonAggregate>([.. group]);
+                var perInstrument = new EventBatch<PolygonAggregate>([.. group], _credit.Producer);
                 var stream = InstrumentStream(group.Key);
                 await PublishWithRetryAsync(() => stream.OnNextAsync(perInstrument));
             }
         }
         if (quarantined.Count > 0)
         {
-            var batch = new EventBatch<QuarantinedFrame>([.. quarantined]);
+            var batch = new EventBatch<QuarantinedFrame>([.. quarantined], _credit.Producer);
             await PublishWithRetryAsync(() => _quarantine.OnNextAsync(batch));
         }
     }

@@ -12,6 +12,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
 {
     public const string Database = "ingestion";
 
+    private int _disposed;
     private readonly string _bin;
     private readonly string _dataDirectory;
     private readonly string? _runAs;
@@ -70,6 +71,10 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         try
         {
             NpgsqlConnection.ClearAllPools();

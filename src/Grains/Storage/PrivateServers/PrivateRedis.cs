@@ -8,6 +8,7 @@ namespace Ingestion.Storage.PrivateServers;
 /// <summary>A <c>redis-server</c> of our own on a free loopback port, stopped with the host.</summary>
 public sealed class PrivateRedis : IAsyncDisposable
 {
+    private int _disposed;
     private readonly Process _process;
     private readonly string _pidFile;
     private readonly ILogger _logger;
@@ -79,6 +80,10 @@ public sealed class PrivateRedis : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         if (!_process.HasExited)
         {
             ServerProcess.Terminate(_process.Id);
@@ -92,7 +97,10 @@ public sealed class PrivateRedis : IAsyncDisposable
                 _process.Kill();
             }
         }
-        File.Delete(_pidFile);
+        if (File.Exists(_pidFile))
+        {
+            File.Delete(_pidFile);
+        }
         _process.Dispose();
         _logger.LogInformation("Private Redis stopped");
     }

@@ -54,7 +54,7 @@ public sealed partial class PolygonCalendarRefresher(
         {
             var entries = PolygonUpcomingParser.Parse(await FetchAsync(ct));
             var sessions = PolygonUpcomingParser.ToSessions(entries, Exchange);
-            var now = time.GetUtcNow();
+            var now = time.GetUtcNow().ToUniversalTime();
             upcoming.Replace(sessions, TradingDay.Of(now), now);
             LogLoaded(logger, sessions.Count, entries.Count);
             outageReported = false;

@@ -26,6 +26,7 @@ public sealed partial class PolygonCalendarRefresher(
     public const string UpcomingPath = "/v1/marketstatus/upcoming";
     public const string Exchange = "NYSE";
 
+    private readonly SemaphoreSlim gate = new(1, 1);
     private bool outageReported;
 
     /// <summary>True when an API key is configured and <see cref="MarketCalendarOptions.UsePolygon"/> is on.</summary>
@@ -40,9 +41,11 @@ public sealed partial class PolygonCalendarRefresher(
         }
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Due times count from the start of each attempt, so a slow fetch does not push the schedule back.
+            var attemptedAt = time.GetUtcNow();
             var loaded = await RefreshAsync(stoppingToken);
-            var wait = loaded ? options.Value.RefreshInterval : options.Value.RetryAfterFailure;
-            await Task.Delay(wait, time, stoppingToken);
+            var wait = attemptedAt + (loaded ? options.Value.RefreshInterval : options.Value.RetryAfterFailure) - time.GetUtcNow();
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, time, stoppingToken);
         }
     }
 
@@ -50,6 +53,19 @@ public sealed partial class PolygonCalendarRefresher(
     public async Task<bool> RefreshAsync(CancellationToken ct = default)
     {
         if (!IsEnabled) return false;
+        await gate.WaitAsync(ct);
+        try
+        {
+            return await RefreshOnceAsync(ct);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<bool> RefreshOnceAsync(CancellationToken ct)
+    {
         try
         {
             var entries = PolygonUpcomingParser.Parse(await FetchAsync(ct));
@@ -68,15 +84,22 @@ public sealed partial class PolygonCalendarRefresher(
         {
             ReportFailure(ex.Message);
         }
-        catch (HttpRequestException ex)
-        {
-            ReportFailure($"the request failed: {ex.Message}");
-        }
         catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
         {
             ReportFailure($"the request timed out: {ex.Message}");
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Network errors, and anything else: the calendar must keep answering, so a refresh never takes the host down.
+            ReportFailure($"the request failed: {ex.GetType().Name}: {ex.Message}");
+        }
         return false;
+    }
+
+    public override void Dispose()
+    {
+        gate.Dispose();
+        base.Dispose();
     }
 
     private async Task<string> FetchAsync(CancellationToken ct)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Threading.Channels;
 using Ingestion.Calendar;
 using Ingestion.Replay;
 using Ingestion.Sources.Polygon;
@@ -201,6 +202,40 @@ public sealed class PolygonCalendarTests
     }
 
     [Fact]
+    public async Task Running_service_refreshes_every_interval_and_sooner_after_a_failure()
+    {
+        const string good = """[{"date":"2025-11-27","exchange":"NYSE","name":"Thanksgiving","status":"closed"}]""";
+        var calls = new ConcurrentQueue<DateTimeOffset>();
+        CalendarHost? host = null;
+        var vendor = new ScriptedVendor(_ =>
+        {
+            calls.Enqueue(host!.Time.GetUtcNow());
+            // Call 1 succeeds; call 2 and its 3 retries fail; call 6 succeeds.
+            return calls.Count is >= 2 and <= 5
+                ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = new StringContent("down") }
+                : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(good) };
+        });
+        await using var _ = host = Host(new Uri("http://polygon.test"), "key", ReplayDay, vendor);
+        var sixHours = ReplayDay.AddHours(6);
+
+        await host.Refresher.StartAsync(CancellationToken.None);
+        await host.Time.WaitForDelayAsync(TimeSpan.FromHours(6), "the loop to wait 6 h after the first load");
+        Assert.Equal([ReplayDay], calls);
+
+        host.Time.Advance(TimeSpan.FromHours(6));
+        await host.Time.WaitForDelayAsync(TimeSpan.FromMinutes(5), "the loop to wait 5 min after the failed refresh");
+        Assert.Equal([ReplayDay, sixHours, sixHours, sixHours, sixHours], calls);
+        Assert.Equal(ReplayDay, host.Upcoming.LoadedAt);
+
+        host.Time.Advance(TimeSpan.FromMinutes(5));
+        await host.Time.WaitForDelayAsync(TimeSpan.FromHours(6), "the loop to wait 6 h after the recovery");
+        await host.Refresher.StopAsync(CancellationToken.None);
+
+        Assert.Equal([ReplayDay, sixHours, sixHours, sixHours, sixHours, sixHours.AddMinutes(5)], calls);
+        Assert.Equal(sixHours.AddMinutes(5), host.Upcoming.LoadedAt);
+    }
+
+    [Fact]
     public async Task Without_an_api_key_nothing_is_fetched_and_the_rules_answer()
     {
         var vendor = new ScriptedVendor(_ => throw new InvalidOperationException("must not be called"));
@@ -230,7 +265,7 @@ public sealed class PolygonCalendarTests
             ["Calendar:HttpRetryDelay"] = "00:00:00",
         }).Build();
         var logs = new CapturedLogs();
-        var time = new FakeTimeProvider(now);
+        var time = new ObservedTimeProvider(now);
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddSingleton<TimeProvider>(time)
@@ -242,15 +277,44 @@ public sealed class PolygonCalendarTests
         return new CalendarHost(services.BuildServiceProvider(validateScopes: true), time, logs);
     }
 
-    private sealed class CalendarHost(ServiceProvider services, FakeTimeProvider time, CapturedLogs logs) : IAsyncDisposable
+    private sealed class CalendarHost(ServiceProvider services, ObservedTimeProvider time, CapturedLogs logs) : IAsyncDisposable
     {
-        public FakeTimeProvider Time => time;
+        public ObservedTimeProvider Time => time;
         public CapturedLogs Logs => logs;
         public MarketCalendar Calendar => services.GetRequiredService<MarketCalendar>();
         public UpcomingMarketDays Upcoming => services.GetRequiredService<UpcomingMarketDays>();
         public PolygonCalendarRefresher Refresher => services.GetRequiredService<PolygonCalendarRefresher>();
 
         public ValueTask DisposeAsync() => services.DisposeAsync();
+    }
+
+    /// <summary>Fake time that reports each timer created, so a test knows when the refresh loop is parked in a delay.</summary>
+    private sealed class ObservedTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private readonly Channel<TimeSpan> timers = Channel.CreateUnbounded<TimeSpan>();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            timers.Writer.TryWrite(dueTime);
+            return timer;
+        }
+
+        /// <summary>Waits (real time, with a deadline) for a timer of exactly <paramref name="dueTime"/>; other timers (HTTP timeouts) are skipped.</summary>
+        public async Task WaitForDelayAsync(TimeSpan dueTime, string awaited)
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                while (await timers.Reader.ReadAsync(deadline.Token) != dueTime)
+                {
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Timed out after 30 s waiting for {awaited}.");
+            }
+        }
     }
 
     /// <summary>A stand-in for Polygon that answers from a script and records what it was asked.</summary>

@@ -1,5 +1,6 @@
 using Ingestion.Replay.Polygon;
 using Ingestion.Replay.Polygon.Recorded;
+using Ingestion.Replay.Polygon.Rest;
 using Ingestion.Replay.Polygon.Synthetic;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -70,6 +71,7 @@ public sealed class ReplayServer : IAsyncDisposable
 
         var polygon = new PolygonSocketHandler(new PolygonServices(options, stats, faults, connections, polygonFeed, time), loggerFactory, stopping.Token);
         var app = BuildApp(options, loggerFactory, polygon, stats, faults);
+        app.MapPolygonMarketStatus(options, clock);
         try
         {
             await app.StartAsync(ct);

@@ -30,6 +30,9 @@ public enum ConnectionState
     Backoff = 3,
     AuthFailed = 4,
     Stopped = 5,
+
+    /// <summary>Idle on purpose: the feed streams only during market hours and the market is closed.</summary>
+    MarketClosed = 6,
 }
 
 /// <summary>A connection's health, as shown on <c>/api/status</c>.</summary>

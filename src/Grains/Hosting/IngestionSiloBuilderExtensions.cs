@@ -1,3 +1,4 @@
+using Ingestion.Calendar;
 using Ingestion.Observability;
 using Ingestion.Sources.Polygon;
 using Ingestion.Storage;
@@ -104,6 +105,7 @@ public static class IngestionSiloBuilderExtensions
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
 
+        services.AddMarketCalendar();
         services.AddMetrics();
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton(TimeProvider.System);

@@ -67,7 +67,7 @@ public sealed class StatusReporter(
             [.. (await tickers).OfType<TickerSnapshot>()],
             [.. (await contracts).OfType<ContractSnapshot>()]);
         var problems = Problems(report, catalog.Entries.Count).ToList();
-        var status = !report.Postgres.Reachable || !report.Redis.Reachable || (report.Connections.Count > 0 && report.Connections.All(c => c.State != ConnectionState.Streaming))
+        var status = !report.Postgres.Reachable || !report.Redis.Reachable || (report.Connections.Count > 0 && report.Connections.All(c => !IsHealthy(c.State)))
             ? StatusReport.Down
             : problems.Count > 0 ? StatusReport.Degraded : StatusReport.Ok;
         return report with { Status = status, Problems = problems };
@@ -78,7 +78,7 @@ public sealed class StatusReporter(
         if (!report.Postgres.Reachable) yield return $"PostgreSQL unreachable: {report.Postgres.Error}";
         if (!report.Redis.Reachable) yield return $"Redis unreachable: {report.Redis.Error}";
         if (report.Connections.Count < expectedConnections) yield return $"{expectedConnections - report.Connections.Count} connections did not answer";
-        foreach (var c in report.Connections.Where(c => c.State != ConnectionState.Streaming))
+        foreach (var c in report.Connections.Where(c => !IsHealthy(c.State)))
         {
             yield return $"{c.Connection} is {c.State} after {c.ConsecutiveFailures} failures: {c.LastError}";
         }
@@ -90,6 +90,8 @@ public sealed class StatusReporter(
             }
         }
     }
+
+    private static bool IsHealthy(ConnectionState state) => state is ConnectionState.Streaming or ConnectionState.MarketClosed;
 
     private static async Task<T?> Ask<T>(Task<T> call, CancellationToken cancellationToken) where T : class
     {

@@ -57,6 +57,9 @@ public sealed class LocalEnvironment : IAsyncDisposable
                 environment._owned.Add(server);
                 overrides["Sources:Polygon:WebSocketUrl"] = server.PolygonWebSocketRoot.ToString().TrimEnd('/');
                 overrides["Sources:Polygon:ApiKey"] = replay.ApiKey;
+                overrides["Sources:Polygon:RestBaseUrl"] = server.HttpRoot.ToString().TrimEnd('/');
+                // The replay plays its own clock, not New York's: stream whatever the calendar says.
+                overrides["Sources:Polygon:RespectMarketHours"] = "false";
                 logger.LogInformation("Replay server on {Url} at speed {Speed} playing {Dataset}", server.HttpRoot, replay.Speed, replay.Dataset);
             }
             configuration.AddInMemoryCollection(overrides);

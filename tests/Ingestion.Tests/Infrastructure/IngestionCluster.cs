@@ -33,6 +33,8 @@ public static class IngestionCluster
         var settings = servers.SiloSettings();
         settings["Sources:Polygon:WebSocketUrl"] = replayRoot.ToString().TrimEnd('/');
         settings["Sources:Polygon:ApiKey"] = "replay-key";
+        settings["Sources:Polygon:RestBaseUrl"] = new UriBuilder(replayRoot) { Scheme = Uri.UriSchemeHttp }.Uri.ToString().TrimEnd('/');
+        settings["Sources:Polygon:RespectMarketHours"] = "false";
         settings["Sources:Polygon:Connection:InitialBackoff"] = "00:00:00.100";
         settings["Sources:Polygon:Connection:MaxBackoff"] = "00:00:01";
         settings["Sources:Polygon:Connection:AuthFailureBackoff"] = "00:00:02";

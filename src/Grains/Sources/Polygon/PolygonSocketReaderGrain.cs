@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Threading.Channels;
+using Ingestion.Calendar;
 using Ingestion.Connections;
 using Ingestion.Events;
 using Ingestion.Hosting;
@@ -25,6 +26,7 @@ namespace Ingestion.Sources.Polygon;
 public sealed class PolygonSocketReaderGrain(
     IOptions<PolygonOptions> options,
     IOptions<StorageOptions> storage,
+    MarketCalendar calendar,
     ILocalSiloDetails silo,
     LocalConnections local,
     IngestionMetrics metrics,
@@ -43,6 +45,7 @@ public sealed class PolygonSocketReaderGrain(
     private readonly Dictionary<StreamId, IAsyncStream<EventBatch<PolygonAggregate>>> _aggregateStreams = [];
     private PolygonConnectionSpec _spec = null!;
     private FeedConnection _connection = null!;
+    private MarketHoursGate? _marketHours;
     private IAsyncStream<EventBatch<QuarantinedFrame>> _quarantine = null!;
     private WriterCredit _credit = null!;
     private Task _reading = Task.CompletedTask;
@@ -67,8 +70,11 @@ public sealed class PolygonSocketReaderGrain(
             storage.Value.MaxInFlightPerProducer, time, logger);
 
         logger.LogInformation("Connection {Connection} starting on {Silo}: {Topics} topics on /{Path}", id, silo.SiloAddress, _spec.Topics.Count, _spec.Path);
+        _marketHours = polygon.RespectMarketHours ? new MarketHoursGate(calendar, time, logger) : null;
         // The receive loop leaves the grain scheduler on purpose: it must never wait for a grain turn.
-        _reading = Task.Run(() => _connection.RunAsync(_stopping.Token), CancellationToken.None);
+        _reading = Task.Run(() => _marketHours is null
+            ? _connection.RunAsync(_stopping.Token)
+            : _marketHours.RunDuringSessionsAsync(id, _connection.RunAsync, _stopping.Token), CancellationToken.None);
         _pumping = PumpAsync();
         local.Add(id);
         return Task.CompletedTask;
@@ -97,7 +103,7 @@ public sealed class PolygonSocketReaderGrain(
 
     public Task<ConnectionStatus> GetStatusAsync() => Task.FromResult(new ConnectionStatus(
         _spec.Id,
-        _connection.State,
+        _marketHours?.IsWaitingForOpen == true ? ConnectionState.MarketClosed : _connection.State,
         silo.SiloAddress.ToString(),
         _spec.Topics.Count,
         Interlocked.Read(ref _received),

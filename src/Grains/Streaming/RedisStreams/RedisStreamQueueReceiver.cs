@@ -39,6 +39,7 @@ public sealed partial class RedisStreamQueueReceiver : IQueueAdapterReceiver
     private readonly Queue<StreamEntry> _backlog = new();
     private RedisValue _claimCursor = "0-0";
     private DateTime _nextClaimAt;
+    private Task? _initializing;
     private bool _initialized;
     private bool _shutDown;
 
@@ -69,7 +70,7 @@ public sealed partial class RedisStreamQueueReceiver : IQueueAdapterReceiver
     public async Task Initialize(TimeSpan timeout)
     {
         // The agent starts pumping even if this fails; GetQueueMessagesAsync then retries it.
-        await InitializeCoreAsync().WaitAsync(timeout);
+        await EnsureInitializedAsync().WaitAsync(timeout);
     }
 
     [Obsolete("Use the overload which accepts a CancellationToken.")]
@@ -83,7 +84,7 @@ public sealed partial class RedisStreamQueueReceiver : IQueueAdapterReceiver
         }
         if (!_initialized)
         {
-            await InitializeCoreAsync();
+            await EnsureInitializedAsync();
         }
 
         var count = maxCount > 0 ? Math.Min(maxCount, _options.ReadCount) : _options.ReadCount;
@@ -131,6 +132,16 @@ public sealed partial class RedisStreamQueueReceiver : IQueueAdapterReceiver
             _backlog.Clear();
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>One initialization at a time; a failed or timed-out one is started again by the next read.</summary>
+    private Task EnsureInitializedAsync()
+    {
+        if (_initializing is null || _initializing.IsFaulted || _initializing.IsCanceled)
+        {
+            _initializing = InitializeCoreAsync();
+        }
+        return _initializing;
     }
 
     private async Task InitializeCoreAsync()

@@ -10,6 +10,15 @@ public sealed class IngestionOptions
     /// <summary><c>local</c>: one silo, localhost clustering, memory storage. <c>cluster</c>: Redis membership, PostgreSQL grain state.</summary>
     public string Profile { get; set; } = Profiles.Local;
 
+    /// <summary>
+    /// Stream provider: <c>memory</c> (fast, lost with its silo) or <c>redis</c> (durable Redis Streams,
+    /// at-least-once). Empty = by profile: memory for <c>local</c>, redis for <c>cluster</c>.
+    /// </summary>
+    public string Streams { get; set; } = "";
+
+    /// <summary>The stream provider in force, after the profile's default.</summary>
+    public string EffectiveStreams => Streams is { Length: > 0 } chosen ? chosen : Profile == Profiles.Cluster ? StreamKinds.Redis : StreamKinds.Memory;
+
     /// <summary>Where private servers keep their data when no connection strings are configured.</summary>
     public string DataDirectory { get; set; } = ".data";
 
@@ -30,6 +39,12 @@ public sealed class IngestionOptions
     /// <summary>Longest wait, at shutdown, for streams to deliver what the connections read.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    public static class StreamKinds
+    {
+        public const string Memory = "memory";
+        public const string Redis = "redis";
+    }
+
     public static class Profiles
     {
         public const string Local = "local";
@@ -45,6 +60,10 @@ public sealed class IngestionOptionsValidator : IValidateOptions<IngestionOption
         if (options.Profile is not (IngestionOptions.Profiles.Local or IngestionOptions.Profiles.Cluster))
         {
             errors.Add($"{IngestionOptions.Section}:Profile must be 'local' or 'cluster', got '{options.Profile}'.");
+        }
+        if (options.Streams is not ("" or IngestionOptions.StreamKinds.Memory or IngestionOptions.StreamKinds.Redis))
+        {
+            errors.Add($"{IngestionOptions.Section}:Streams must be 'memory', 'redis' or empty (by profile), got '{options.Streams}'.");
         }
         if (options.SiloPort is < 1 or > 65535) errors.Add($"{IngestionOptions.Section}:SiloPort must be a TCP port, got {options.SiloPort}.");
         if (options.GatewayPort is < 1 or > 65535) errors.Add($"{IngestionOptions.Section}:GatewayPort must be a TCP port, got {options.GatewayPort}.");

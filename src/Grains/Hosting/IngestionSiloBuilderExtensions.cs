@@ -2,6 +2,7 @@ using Ingestion.Calendar;
 using Ingestion.Observability;
 using Ingestion.Sources.Polygon;
 using Ingestion.Storage;
+using Ingestion.Streaming.RedisStreams;
 using Ingestion.Storage.Postgres;
 using Ingestion.Storage.Redis;
 using Microsoft.Extensions.Configuration;
@@ -29,11 +30,23 @@ public static class IngestionSiloBuilderExtensions
         var profile = configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
         silo.Services.AddIngestionServices(configuration);
 
-        silo.AddMemoryStreams(StreamNames.Provider, streams =>
+        if (profile.EffectiveStreams == IngestionOptions.StreamKinds.Redis)
         {
-            streams.ConfigurePartitioning(8);
-            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20)));
-        });
+            var redis = RequiredConnectionString(configuration, "Redis");
+            silo.AddRedisQueueStreams(StreamNames.Provider, o =>
+            {
+                configuration.GetSection(RedisQueueStreamOptions.Section).Bind(o);
+                o.ConnectionString = redis;
+            });
+        }
+        else
+        {
+            silo.AddMemoryStreams(StreamNames.Provider, streams =>
+            {
+                streams.ConfigurePartitioning(8);
+                streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20)));
+            });
+        }
 
         if (profile.Profile == IngestionOptions.Profiles.Cluster)
         {

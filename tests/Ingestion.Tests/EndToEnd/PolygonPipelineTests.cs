@@ -93,6 +93,31 @@ public sealed class PolygonPipelineTests(ServersFixture servers)
     }
 
     [Fact]
+    public async Task Durable_redis_streams_carry_a_burst_end_to_end_exactly_once()
+    {
+        const int bars = 1_000;
+        string[] symbols = ["DURA0", "DURA1", "DURA2", "DURA3"];
+        await using var replay = await ReplayServer.StartAsync(new ReplayServerOptions { Speed = 0, MaxEventsPerSymbol = bars, MaxEventsPerFrame = 200 });
+        var settings = IngestionCluster.PolygonSettings(servers, replay.PolygonWebSocketRoot, stocks: symbols);
+        settings["Ingestion:Streams"] = "redis";
+        settings["Streams:Redis:KeyPrefix"] = "test:durable-pipeline";
+        await using var cluster = await IngestionCluster.StartAsync(settings);
+
+        var total = symbols.Length * bars;
+        await Eventually.MatchesAsync(
+            () => servers.ScalarAsync("SELECT count(*) FROM polygon_aggregates WHERE symbol LIKE 'DURA%'"), n => n == total,
+            $"{total} DURA rows", TimeSpan.FromSeconds(60));
+        Assert.Equal(total, replay.Stats.EventsSent("stocks"));
+        var ticker = await Eventually.MatchesAsync(() => cluster.Client.GetGrain<ITickerGrain>("DURA0").GetSnapshotAsync(), s => s.BarsSeen == bars, "DURA0 ticker grain to see every bar");
+        Assert.Equal(bars, ticker.BarsSeen);
+        var redis = servers.Cache.GetDatabase();
+        foreach (var symbol in symbols)
+        {
+            await Eventually.MatchesAsync(async () => await redis.StreamLengthAsync(PolygonAggregateCache.StreamKey(symbol)), n => n == bars, $"Redis stream entries of {symbol}");
+        }
+    }
+
+    [Fact]
     public async Task Garbage_frames_are_quarantined_with_their_reason_and_the_connection_keeps_going()
     {
         const int bars = 60;

@@ -9,6 +9,8 @@ namespace Ingestion.Streaming.RedisStreams;
 /// </summary>
 public sealed class RedisQueueStreamOptions
 {
+    public const string Section = "Streams:Redis";
+
     /// <summary>StackExchange.Redis connection string; used when <see cref="ConfigurationOptions"/> is not set.</summary>
     public string? ConnectionString { get; set; }
 

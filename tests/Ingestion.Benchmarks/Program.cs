@@ -56,6 +56,8 @@ async Task<PhaseResult> RunPhase(string name, string prefix, int barsPerSymbol, 
         ["Ingestion:GatewayPort"] = ServerProcess.FreeLoopbackPort().ToString(),
         ["Sources:Polygon:WebSocketUrl"] = replay.PolygonWebSocketRoot.ToString().TrimEnd('/'),
         ["Sources:Polygon:ApiKey"] = "replay-key",
+        ["Sources:Polygon:RespectMarketHours"] = "false",
+        ["Sources:UnusualWhales:Enabled"] = "false",
     };
     for (var i = 0; i < symbols.Length; i++) settings[$"Sources:Polygon:Stocks:{i}"] = symbols[i];
 

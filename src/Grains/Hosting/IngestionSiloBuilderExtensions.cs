@@ -1,6 +1,8 @@
 using Ingestion.Calendar;
 using Ingestion.Observability;
+using Ingestion.Sources;
 using Ingestion.Sources.Polygon;
+using Ingestion.Sources.UnusualWhales;
 using Ingestion.Storage;
 using Ingestion.Streaming.RedisStreams;
 using Ingestion.Storage.Postgres;
@@ -115,6 +117,10 @@ public static class IngestionSiloBuilderExtensions
         services.AddSingleton<IValidateOptions<IngestionOptions>, IngestionOptionsValidator>();
         services.AddOptions<PolygonOptions>().BindConfiguration(PolygonOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PolygonOptions>, PolygonOptionsValidator>();
+        services.AddOptions<WatchlistOptions>().BindConfiguration(WatchlistOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WatchlistOptions>, WatchlistOptionsValidator>();
+        services.AddOptions<UnusualWhalesOptions>().BindConfiguration(UnusualWhalesOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UnusualWhalesOptions>, UnusualWhalesOptionsValidator>();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
 

@@ -52,6 +52,8 @@ public sealed class ServersFixture : IAsyncLifetime
     {
         ["ConnectionStrings:Postgres"] = Postgres.ConnectionString,
         ["ConnectionStrings:Redis"] = Redis.ConnectionString,
+        // Tests switch Unusual Whales on where they point it at a replay server.
+        ["Sources:UnusualWhales:Enabled"] = "false",
     };
 }
 

@@ -35,8 +35,23 @@ public sealed class ReplayServerOptions
     /// <summary>How long a socket may stay unauthenticated before auth_timeout and close.</summary>
     public TimeSpan AuthTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Unusual Whales: the only token accepted on /socket?token= and in the REST Authorization header.</summary>
+    public string UnusualWhalesToken { get; set; } = "replay-token";
+
+    /// <summary>Unusual Whales REST: successful requests per token per minute (fixed 60 s window); more get 429.</summary>
+    public int UnusualWhalesRequestsPerMinute { get; set; } = 120;
+
+    /// <summary>Unusual Whales REST: successful requests per token per day (resets 8 PM US/Eastern); more get 429.</summary>
+    public long UnusualWhalesDailyRequestLimit { get; set; } = 1_000_000;
+
+    /// <summary>Unusual Whales synthetic feed: tickers of the firehose channels (option_trades, flow-alerts) and of news, comma-separated.</summary>
+    public string UnusualWhalesTickers { get; set; } = "SPY,QQQ,IWM,AAPL,TSLA,NVDA";
+
     /// <summary>A copy, so that changes a caller makes after start do not reach the running server.</summary>
     internal ReplayServerOptions Snapshot() => (ReplayServerOptions)MemberwiseClone();
+
+    internal IReadOnlyList<string> UnusualWhalesTickerList =>
+        UnusualWhalesTickers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     internal bool IsSynthetic => string.Equals(Dataset, SyntheticDataset, StringComparison.OrdinalIgnoreCase);
 
@@ -51,6 +66,11 @@ public sealed class ReplayServerOptions
         if (MaxEventsPerSymbol < 0) errors.Add("MaxEventsPerSymbol cannot be negative.");
         if (MaxEventsPerFrame < 1) errors.Add("MaxEventsPerFrame must be at least 1.");
         if (AuthTimeout <= TimeSpan.Zero) errors.Add("AuthTimeout must be positive.");
+        if (string.IsNullOrEmpty(UnusualWhalesToken)) errors.Add("UnusualWhalesToken is required.");
+        if (UnusualWhalesRequestsPerMinute < 1) errors.Add("UnusualWhalesRequestsPerMinute must be at least 1.");
+        if (UnusualWhalesDailyRequestLimit < 1) errors.Add("UnusualWhalesDailyRequestLimit must be at least 1.");
+        if (UnusualWhalesTickers is null || UnusualWhalesTickerList.Count == 0 || !UnusualWhalesTickerList.All(UnusualWhales.UwChannel.IsTicker))
+            errors.Add("UnusualWhalesTickers must be a comma-separated list of tickers such as SPY,QQQ.");
         return errors;
     }
 }

@@ -77,6 +77,19 @@ public static class UwRestCatalog
         new("/api/stock/{ticker}/option/stock-price-levels", r => r.Strikes(20).Select(s => new JsonObject { ["price"] = UwFormat.Strike(s), ["call_volume"] = r.Int(0, 80_000), ["put_volume"] = r.Int(0, 80_000) })),
 
         // Ticker-scoped: the stock itself.
+        new("/api/darkpool/{ticker}", r => Enumerable.Range(0, 500).Select(i =>
+        {
+            var price = r.Spot + (decimal)(r.Random.NextDouble() - 0.5) * 0.4m;
+            var size = r.Int(100, 250_000);
+            return (JsonNode)new JsonObject
+            {
+                ["ticker"] = r.Ticker, ["executed_at"] = Iso(r.NowMs - i * 13_000L), ["price"] = UwFormat.Cents(price), ["size"] = size,
+                ["premium"] = UwFormat.Cents(price * size), ["volume"] = r.Int(1_000_000, 60_000_000), ["nbbo_bid"] = UwFormat.Cents(price - 0.01m),
+                ["nbbo_ask"] = UwFormat.Cents(price + 0.01m), ["nbbo_bid_quantity"] = r.Int(100, 5_000), ["nbbo_ask_quantity"] = r.Int(100, 5_000),
+                ["market_center"] = "L", ["tracking_id"] = 71_984_000_000_000L + i, ["canceled"] = false, ["trade_settlement"] = "regular",
+                ["ext_hour_sold_codes"] = null, ["sale_cond_codes"] = null, ["trade_code"] = null,
+            };
+        }), 500, 500),
         new("/api/stock/{ticker}/ohlc/{candle_size}", r => Candles(r), 500, 2500),
         new("/api/stock/{ticker}/stock-state", r => [new JsonObject
         {

@@ -59,6 +59,7 @@ internal sealed partial class UwRestHandler(
             logger.LogDebug("UW REST fault: forcing {Status} on {Path}", forced, request.Path);
             if (forced == StatusCodes.Status429TooManyRequests) return await RateLimitedAsync(context, limiter.Peek(token!));
             context.Response.StatusCode = forced;
+            context.Response.ContentType = "text/plain";
             await context.Response.WriteAsync(UwRestErrors.ServerErrorText);
             return forced;
         }

@@ -181,6 +181,28 @@ public sealed class UnusualWhalesReplayTests
         Assert.Equal("/api/stock/SPY/greek-flow", error.RootElement.GetProperty("path").GetString());
         Assert.StartsWith("Unauthorized", error.RootElement.GetProperty("msg").GetString(), StringComparison.Ordinal);
         Assert.Equal(3, replay.Stats.UnusualWhales.RestRequests("/api/stock/{ticker}/greek-flow"));
+        using var stats = JsonDocument.Parse(await http.GetStringAsync(new Uri("/replay/stats", UriKind.Relative)));
+        var uw = stats.RootElement.GetProperty("unusualWhales");
+        Assert.Equal(3, uw.GetProperty("restRequestsByTemplate").GetProperty("/api/stock/{ticker}/greek-flow").GetInt64());
+        Assert.Equal(4, uw.GetProperty("restRequests").GetInt64());
+    }
+
+    [Fact]
+    public async Task Paced_feed_ticks_price_every_second_and_gex_every_five_seconds_of_market_time()
+    {
+        await using var replay = await StartAsync(new ReplayServerOptions { Speed = 50 });
+        using var client = await UwClient.ConnectAsync(replay);
+        await client.JoinAsync("price:SPY");
+        await client.JoinAsync("gex:SPY");
+
+        var frames = await client.ReceiveDataAsync(12, 2);
+
+        var prices = frames.Where(f => f.Channel == "price:SPY").Select(f => f.Payload.GetProperty("time").GetInt64()).ToList();
+        var gex = frames.Where(f => f.Channel == "gex:SPY").Select(f => f.Payload.GetProperty("timestamp").GetInt64()).ToList();
+        Assert.True(prices.Count >= 5, $"price ticks: {prices.Count}");
+        Assert.All(prices.Zip(prices.Skip(1)), p => Assert.Equal(1000, p.Second - p.First));
+        Assert.All(gex.Zip(gex.Skip(1)), g => Assert.Equal(5000, g.Second - g.First));
+        Assert.All(prices, t => Assert.Equal(0, t % 1000));
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -61,6 +60,4 @@ internal static class UwJson
         }
         return buffer.WrittenSpan.ToArray();
     }
-
-    public static string Text(ReadOnlySpan<byte> utf8) => Encoding.UTF8.GetString(utf8);
 }

@@ -78,7 +78,7 @@ internal sealed partial class UwRestHandler(
 
         var now = clock.IsUnpaced ? clock.SyntheticStart : DateTimeOffset.FromUnixTimeMilliseconds(clock.SyntheticNowMs());
         var date = DateOnly.TryParseExact(request.Query["date"].ToString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var asked)
-            ? asked : UwTradingDay.Today(now);
+            ? asked : UwTradingDay.LatestSession(now);
         var generator = new UwRestRequest(endpoint.Template, request.RouteValues, request.Query, date, now.ToUnixTimeMilliseconds(), options.Seed);
         var rows = endpoint.Rows(generator);
         if (limit is { } take) rows = rows.Skip(page * take).Take(take);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Ingestion.Replay.Polygon.Synthetic;
+using Ingestion.Replay.UnusualWhales.Synthetic;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -27,7 +28,7 @@ public sealed class UwRestRequest
         NowMs = nowMs;
         Ticker = Route("ticker") ?? "SPY";
         Random = new Random(StableSeed.For(seed, $"{template}|{Ticker}|{Route("expiry")}|{Route("id")}|{date:yyyy-MM-dd}"));
-        Spot = Math.Round((decimal)(InstrumentProfile.For(Ticker).StartPrice * (0.98 + 0.04 * Random.NextDouble())), 2);
+        Spot = Math.Round((decimal)(UwInstruments.For(Ticker).StartPrice * (0.98 + 0.04 * Random.NextDouble())), 2);
     }
 
     public string Template { get; }

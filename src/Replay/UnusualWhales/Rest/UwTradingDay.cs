@@ -7,7 +7,17 @@ internal static class UwTradingDay
 
     public static TimeZoneInfo NewYork { get; } = Find();
 
-    public static DateOnly Today(DateTimeOffset now) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, NewYork).DateTime);
+    /// <summary>Today in New York, or the Friday before on a weekend: the session REST data is about when no date is given.</summary>
+    public static DateOnly LatestSession(DateTimeOffset now)
+    {
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, NewYork).DateTime);
+        return today.DayOfWeek switch
+        {
+            DayOfWeek.Saturday => today.AddDays(-1),
+            DayOfWeek.Sunday => today.AddDays(-2),
+            _ => today,
+        };
+    }
 
     /// <summary>The usage day <paramref name="now"/> falls in: from 8 PM Eastern to 8 PM Eastern, named by the day it ends.</summary>
     public static DateOnly UsageDay(DateTimeOffset now) =>

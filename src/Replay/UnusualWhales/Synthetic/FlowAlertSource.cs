@@ -24,13 +24,17 @@ internal sealed class FlowAlertSource(OptionTape tape, long startMs, int seed) :
     {
         while (true)
         {
-            var print = tape.NextPrint();
+            var print = Alerted(tape.NextPrint());
             var last = print.Trades[^1];
             if (print.Trades[0].ExecutedAtMs < startMs || print.Trades.Sum(t => t.Premium) < MinPremium) continue;
             var rule = print.IsSweep ? Rules[random.Next(1, Rules.Length)] : Rules[0];
             return new UwEvent(last.ExecutedAtMs, Encode(print, rule.Name, rule.Id, UwFormat.Uuid(random)));
         }
     }
+
+    /// <summary>An alert is about one contract: a multi-leg print contributes its first leg, flagged has_multileg.</summary>
+    private static OptionPrint Alerted(OptionPrint print) =>
+        print.IsMultiLeg ? print with { Trades = [.. print.Trades.Where(t => t.OptionSymbol == print.Trades[0].OptionSymbol)] } : print;
 
     /// <summary>
     /// Numbers: underlying_price, price, total premiums, volume_oi_ratio. Integers: sizes, counts, *_vol.

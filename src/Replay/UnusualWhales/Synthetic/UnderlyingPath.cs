@@ -20,7 +20,7 @@ internal sealed class UnderlyingPath
     {
         Ticker = ticker;
         this.originMs = originMs;
-        profile = InstrumentProfile.For(ticker);
+        profile = UwInstruments.For(ticker);
         random = new Random(StableSeed.For(seed, "uw-underlying:" + ticker));
         walk = new PriceWalk(profile, 1, random);
         prices.Add(walk.Price);

@@ -14,13 +14,20 @@ public sealed class ReplayServerOptions
     /// <summary>1 = real time, N = N times faster, 0 = as fast as the client reads.</summary>
     public double Speed { get; set; } = 1;
 
-    /// <summary>"synthetic", or the path of a recorded NDJSON file (relative to the current directory, then the app base directory).</summary>
+    /// <summary>
+    /// "synthetic", or the path of a recorded NDJSON file (relative to the current directory, then the app base directory).
+    /// Each line names the socket path its frame goes to: Polygon market paths, or "/socket" for Unusual Whales
+    /// (Datasets/polygon-sample.ndjson, Datasets/uw-sample.ndjson).
+    /// </summary>
     public string Dataset { get; set; } = SyntheticDataset;
 
     /// <summary>The only key that authenticates.</summary>
     public string ApiKey { get; set; } = "replay-key";
 
-    /// <summary>Synthetic feed: bars one topic (ev + symbol) ever produces; null = unlimited.</summary>
+    /// <summary>
+    /// Synthetic feed: bars one Polygon topic (ev + symbol) ever produces, and events one Unusual Whales channel
+    /// sends per ticker (the firehoses: per ticker of <see cref="UnusualWhalesTickers"/>); null = unlimited.
+    /// </summary>
     public long? MaxEventsPerSymbol { get; set; }
 
     /// <summary>Synthetic clock start; default = now truncated to the second (minute for AM bars).</summary>

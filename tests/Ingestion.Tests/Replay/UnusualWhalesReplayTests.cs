@@ -329,6 +329,24 @@ public sealed class UnusualWhalesReplayTests
     }
 
     [Fact]
+    public async Task Stall_holds_uw_frames_until_it_is_lifted()
+    {
+        await using var replay = await StartAsync(new ReplayServerOptions { Speed = 0, MaxEventsPerSymbol = 3 });
+        replay.Faults.Stall(Timeout.InfiniteTimeSpan);
+        using var client = await UwClient.ConnectAsync(replay);
+        await client.JoinAsync("price:SPY");
+        await client.ReceiveDataAsync(0, 1);
+
+        await client.AssertQuietAsync();
+        Assert.Equal(0, replay.Stats.UnusualWhales.FramesSent("price:SPY"));
+
+        replay.Faults.Stall(TimeSpan.Zero);
+        var frames = await client.ReceiveDataAsync(3, 0);
+        Assert.All(frames, f => Assert.Equal("price:SPY", f.Channel));
+        await client.AssertQuietAsync();
+    }
+
+    [Fact]
     public async Task Recorded_sample_plays_every_channel_from_the_dataset()
     {
         await using var replay = await StartAsync(new ReplayServerOptions { Speed = 0, Dataset = "Datasets/uw-sample.ndjson" });

@@ -1,4 +1,5 @@
 using Ingestion.Replay.Polygon;
+using Ingestion.Replay.UnusualWhales.Socket;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -27,9 +28,18 @@ internal static class ReplayEndpoints
         });
         group.MapPost("/garbage", async (string? market, HttpRequest request) =>
         {
-            if (market is null || !PolygonMarkets.IsKnown(market)) return Results.BadRequest($"market must be one of {string.Join(", ", PolygonMarkets.All)}.");
+            // market=uw targets the Unusual Whales sockets; the Polygon market paths keep their meaning.
+            if (market is null || !(PolygonMarkets.IsKnown(market) || market == UwConnection.MarketName))
+                return Results.BadRequest($"market must be one of {string.Join(", ", PolygonMarkets.All)}, {UwConnection.MarketName}.");
             using var reader = new StreamReader(request.Body);
             faults.SendGarbage(market, await reader.ReadToEndAsync(request.HttpContext.RequestAborted));
+            return Results.NoContent();
+        });
+        group.MapPost("/uw-rest", (int? status, int? count) =>
+        {
+            if (status is not (429 or 500)) return Results.BadRequest("status must be 429 or 500.");
+            if (count is null or < 0) return Results.BadRequest("count must be a non-negative number of responses.");
+            faults.FailNextUnusualWhalesRequests(status.Value, count.Value);
             return Results.NoContent();
         });
         group.MapPost("/refuse-auth", (bool? on) =>

@@ -8,8 +8,11 @@ public sealed class ReplayFaults
     private readonly ReplayConnections connections;
     private readonly TimeProvider time;
     private readonly ILogger logger;
+    private readonly Lock uwRestGate = new();
     private long stallUntilUtcTicks;
     private volatile bool refuseAuth;
+    private int uwRestStatus;
+    private int uwRestRemaining;
 
     internal ReplayFaults(ReplayConnections connections, TimeProvider time, ILogger logger)
     {
@@ -18,7 +21,10 @@ public sealed class ReplayFaults
         this.logger = logger;
     }
 
-    /// <summary>When true, every auth gets auth_failed and the socket is closed with 1008.</summary>
+    /// <summary>
+    /// When true, every Polygon auth gets auth_failed and the socket is closed with 1008; every Unusual Whales
+    /// socket upgrade and REST request gets 401.
+    /// </summary>
     public bool RefuseAuth
     {
         get => refuseAuth;
@@ -75,6 +81,34 @@ public sealed class ReplayFaults
             count++;
         }
         logger.LogInformation("Fault: garbage frame queued on {Count} {Market} sockets", count, market);
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> authorised Unusual Whales REST requests get <paramref name="status"/>
+    /// (429 with UW's body and Retry-After, or 500 text/plain) instead of data. Replaces any earlier such fault; count 0 clears it.
+    /// </summary>
+    public void FailNextUnusualWhalesRequests(int status, int count)
+    {
+        if (status is not (429 or 500)) throw new ArgumentOutOfRangeException(nameof(status), status, "Only 429 and 500 can be forced.");
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (uwRestGate)
+        {
+            uwRestStatus = status;
+            uwRestRemaining = count;
+        }
+        logger.LogInformation("Fault: next {Count} Unusual Whales REST responses will be {Status}", count, status);
+    }
+
+    /// <summary>Takes one forced REST failure, if any are left.</summary>
+    internal bool TryTakeUnusualWhalesRestFault(out int status)
+    {
+        lock (uwRestGate)
+        {
+            status = uwRestStatus;
+            if (uwRestRemaining == 0) return false;
+            uwRestRemaining--;
+            return true;
+        }
     }
 
     /// <summary>How much longer data frames are held back; zero when not stalled.</summary>

@@ -15,8 +15,9 @@ internal sealed class ReplayHostedService(IOptions<ReplayServerOptions> options,
     {
         var settings = options.Value;
         server = await ReplayServer.StartAsync(settings, loggerFactory, cancellationToken);
-        logger.LogInformation("Replay server listening on {HttpRoot} (Polygon WebSocket {PolygonRoot}/stocks|options|indices, dataset {Dataset}, speed {Speed})",
-            server.HttpRoot.ToString().TrimEnd('/'), server.PolygonWebSocketRoot.ToString().TrimEnd('/'), settings.Dataset, settings.Speed);
+        logger.LogInformation("Replay server listening on {HttpRoot} (Polygon WebSocket {PolygonRoot}/stocks|options|indices, Unusual Whales WebSocket {UwSocket}?token=, UW REST {UwRest}/api/…, dataset {Dataset}, speed {Speed})",
+            server.HttpRoot.ToString().TrimEnd('/'), server.PolygonWebSocketRoot.ToString().TrimEnd('/'), server.UnusualWhalesWebSocketUrl,
+            server.UnusualWhalesRestRoot.ToString().TrimEnd('/'), settings.Dataset, settings.Speed);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -2,6 +2,10 @@ using Ingestion.Replay.Polygon;
 using Ingestion.Replay.Polygon.Recorded;
 using Ingestion.Replay.Polygon.Rest;
 using Ingestion.Replay.Polygon.Synthetic;
+using Ingestion.Replay.UnusualWhales.Recorded;
+using Ingestion.Replay.UnusualWhales.Rest;
+using Ingestion.Replay.UnusualWhales.Socket;
+using Ingestion.Replay.UnusualWhales.Synthetic;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -14,8 +18,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Ingestion.Replay;
 
 /// <summary>
-/// An in-process stand-in for the vendors' WebSocket servers (today Polygon/Massive), speaking their wire
-/// protocol on loopback, with fault injection and live counters. Start with <see cref="StartAsync"/>; dispose to stop.
+/// An in-process stand-in for the vendors' servers (Polygon/Massive WebSockets; Unusual Whales WebSocket and REST),
+/// speaking their wire protocols on loopback, with fault injection and live counters. Start with <see cref="StartAsync"/>; dispose to stop.
 /// </summary>
 public sealed class ReplayServer : IAsyncDisposable
 {
@@ -40,7 +44,15 @@ public sealed class ReplayServer : IAsyncDisposable
         Stats = stats;
         HttpRoot = ListeningRoot(app);
         PolygonWebSocketRoot = new UriBuilder(HttpRoot) { Scheme = HttpRoot.Scheme == Uri.UriSchemeHttps ? "wss" : "ws" }.Uri;
+        UnusualWhalesWebSocketUrl = new Uri(PolygonWebSocketRoot, UwSocketHandler.Path);
+        UnusualWhalesRestRoot = HttpRoot;
     }
+
+    /// <summary>e.g. ws://127.0.0.1:41234/socket; clients append ?token=.</summary>
+    public Uri UnusualWhalesWebSocketUrl { get; }
+
+    /// <summary>e.g. http://127.0.0.1:41234; REST paths start with /api/ (see <see cref="UwRestCatalog"/>).</summary>
+    public Uri UnusualWhalesRestRoot { get; }
 
     /// <summary>e.g. ws://127.0.0.1:41234; clients append /stocks, /options or /indices.</summary>
     public Uri PolygonWebSocketRoot { get; }
@@ -69,8 +81,14 @@ public sealed class ReplayServer : IAsyncDisposable
         var polygonFeed = CreatePolygonFeed(options, clock, connections, faults, stats, loggerFactory);
         var stopping = new CancellationTokenSource();
 
+        var uwFeed = CreateUnusualWhalesFeed(options, clock, connections, faults, stats.UnusualWhales, loggerFactory);
+
         var polygon = new PolygonSocketHandler(new PolygonServices(options, stats, faults, connections, polygonFeed, time), loggerFactory, stopping.Token);
-        var app = BuildApp(options, loggerFactory, polygon, stats, faults);
+        var uwSocket = new UwSocketHandler(new UwServices(options, stats.UnusualWhales, faults, connections, uwFeed), loggerFactory, stopping.Token);
+        var uwRest = new UwRestHandler(options, stats.UnusualWhales, faults,
+            new UwRateLimiter(options.UnusualWhalesRequestsPerMinute, options.UnusualWhalesDailyRequestLimit, time), clock,
+            loggerFactory.CreateLogger<UwRestHandler>());
+        var app = BuildApp(options, loggerFactory, polygon, uwSocket, uwRest, stats, faults);
         app.MapPolygonMarketStatus(options, clock);
         try
         {
@@ -83,7 +101,9 @@ public sealed class ReplayServer : IAsyncDisposable
             throw;
         }
 
-        var feed = Task.Run(() => polygonFeed.RunAsync(stopping.Token), CancellationToken.None);
+        var feed = Task.WhenAll(
+            Task.Run(() => polygonFeed.RunAsync(stopping.Token), CancellationToken.None),
+            Task.Run(() => uwFeed.RunAsync(stopping.Token), CancellationToken.None));
         return new ReplayServer(app, connections, stopping, feed, faults, stats, logger);
     }
 
@@ -106,8 +126,16 @@ public sealed class ReplayServer : IAsyncDisposable
             : new RecordedDatasetPlayer(RecordedDataset.Load(options.Dataset), clock, connections, faults, stats,
                 loggerFactory.CreateLogger<RecordedDatasetPlayer>());
 
+    /// <summary>Synthetic, or the "/socket" lines of the same recorded file Polygon plays (see <see cref="UwRecordedDataset"/>).</summary>
+    private static IUwFeed CreateUnusualWhalesFeed(ReplayServerOptions options, ReplayClock clock, ReplayConnections connections,
+        ReplayFaults faults, UnusualWhales.UnusualWhalesStats stats, ILoggerFactory loggerFactory) =>
+        options.IsSynthetic
+            ? new UwSyntheticFeed(options, clock, faults, stats, loggerFactory.CreateLogger<UwSyntheticFeed>())
+            : new UwRecordedPlayer(UwRecordedDataset.Load(options.Dataset), clock, connections, faults, stats,
+                loggerFactory.CreateLogger<UwRecordedPlayer>());
+
     private static WebApplication BuildApp(ReplayServerOptions options, ILoggerFactory loggerFactory, PolygonSocketHandler polygon,
-        ReplayStats stats, ReplayFaults faults)
+        UwSocketHandler uwSocket, UwRestHandler uwRest, ReplayStats stats, ReplayFaults faults)
     {
         // The empty builder reads no environment, command line or appsettings: an in-process server in a test
         // must not pick up the host process's ASPNETCORE_URLS or logging configuration.
@@ -123,6 +151,8 @@ public sealed class ReplayServer : IAsyncDisposable
         var app = builder.Build();
         app.UseWebSockets();
         polygon.Map(app);
+        uwSocket.Map(app);
+        uwRest.Map(app);
         app.MapReplayEndpoints(stats, faults);
         return app;
     }

@@ -14,13 +14,20 @@ public sealed class ReplayServerOptions
     /// <summary>1 = real time, N = N times faster, 0 = as fast as the client reads.</summary>
     public double Speed { get; set; } = 1;
 
-    /// <summary>"synthetic", or the path of a recorded NDJSON file (relative to the current directory, then the app base directory).</summary>
+    /// <summary>
+    /// "synthetic", or the path of a recorded NDJSON file (relative to the current directory, then the app base directory).
+    /// Each line names the socket path its frame goes to: Polygon market paths, or "/socket" for Unusual Whales
+    /// (Datasets/polygon-sample.ndjson, Datasets/uw-sample.ndjson).
+    /// </summary>
     public string Dataset { get; set; } = SyntheticDataset;
 
     /// <summary>The only key that authenticates.</summary>
     public string ApiKey { get; set; } = "replay-key";
 
-    /// <summary>Synthetic feed: bars one topic (ev + symbol) ever produces; null = unlimited.</summary>
+    /// <summary>
+    /// Synthetic feed: bars one Polygon topic (ev + symbol) ever produces, and events one Unusual Whales channel
+    /// sends per ticker (the firehoses: per ticker of <see cref="UnusualWhalesTickers"/>); null = unlimited.
+    /// </summary>
     public long? MaxEventsPerSymbol { get; set; }
 
     /// <summary>Synthetic clock start; default = now truncated to the second (minute for AM bars).</summary>
@@ -35,8 +42,23 @@ public sealed class ReplayServerOptions
     /// <summary>How long a socket may stay unauthenticated before auth_timeout and close.</summary>
     public TimeSpan AuthTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Unusual Whales: the only token accepted on /socket?token= and in the REST Authorization header.</summary>
+    public string UnusualWhalesToken { get; set; } = "replay-token";
+
+    /// <summary>Unusual Whales REST: successful requests per token per minute (fixed 60 s window); more get 429.</summary>
+    public int UnusualWhalesRequestsPerMinute { get; set; } = 120;
+
+    /// <summary>Unusual Whales REST: successful requests per token per day (resets 8 PM US/Eastern); more get 429.</summary>
+    public long UnusualWhalesDailyRequestLimit { get; set; } = 1_000_000;
+
+    /// <summary>Unusual Whales synthetic feed: tickers of the firehose channels (option_trades, flow-alerts) and of news, comma-separated.</summary>
+    public string UnusualWhalesTickers { get; set; } = "SPY,QQQ,IWM,AAPL,TSLA,NVDA";
+
     /// <summary>A copy, so that changes a caller makes after start do not reach the running server.</summary>
     internal ReplayServerOptions Snapshot() => (ReplayServerOptions)MemberwiseClone();
+
+    internal IReadOnlyList<string> UnusualWhalesTickerList =>
+        UnusualWhalesTickers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     internal bool IsSynthetic => string.Equals(Dataset, SyntheticDataset, StringComparison.OrdinalIgnoreCase);
 
@@ -51,6 +73,11 @@ public sealed class ReplayServerOptions
         if (MaxEventsPerSymbol < 0) errors.Add("MaxEventsPerSymbol cannot be negative.");
         if (MaxEventsPerFrame < 1) errors.Add("MaxEventsPerFrame must be at least 1.");
         if (AuthTimeout <= TimeSpan.Zero) errors.Add("AuthTimeout must be positive.");
+        if (string.IsNullOrEmpty(UnusualWhalesToken)) errors.Add("UnusualWhalesToken is required.");
+        if (UnusualWhalesRequestsPerMinute < 1) errors.Add("UnusualWhalesRequestsPerMinute must be at least 1.");
+        if (UnusualWhalesDailyRequestLimit < 1) errors.Add("UnusualWhalesDailyRequestLimit must be at least 1.");
+        if (UnusualWhalesTickers is null || UnusualWhalesTickerList.Count == 0 || !UnusualWhalesTickerList.All(UnusualWhales.UwChannel.IsTicker))
+            errors.Add("UnusualWhalesTickers must be a comma-separated list of tickers such as SPY,QQQ.");
         return errors;
     }
 }

@@ -1,12 +1,19 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using Ingestion.Replay.UnusualWhales;
 
 namespace Ingestion.Replay;
 
-/// <summary>Live, thread-safe counters per market path ("stocks", "options", "indices"). Unknown markets read as zero.</summary>
+/// <summary>
+/// Live, thread-safe counters per Polygon market path ("stocks", "options", "indices"), and the Unusual Whales
+/// counters under <see cref="UnusualWhales"/>. Unknown markets read as zero.
+/// </summary>
 public sealed class ReplayStats
 {
     private readonly ConcurrentDictionary<string, MarketStats> markets = new(StringComparer.Ordinal);
+
+    /// <summary>Unusual Whales socket and REST counters.</summary>
+    public UnusualWhalesStats UnusualWhales { get; } = new();
 
     public int ConnectionsAccepted(string market) => Find(market)?.ConnectionsAccepted ?? 0;
 
@@ -27,7 +34,8 @@ public sealed class ReplayStats
 
     public ReplaySnapshot Snapshot() => new(
         DateTimeOffset.UtcNow,
-        markets.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(m => m.Key, m => m.Value.Snapshot(), StringComparer.Ordinal));
+        markets.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(m => m.Key, m => m.Value.Snapshot(), StringComparer.Ordinal),
+        UnusualWhales.Snapshot());
 
     internal void RecordConnectionOpened(string market) => For(market).ConnectionOpened();
 
@@ -117,7 +125,7 @@ public sealed class ReplayStats
 }
 
 /// <summary>Everything <see cref="ReplayStats"/> knows at one moment, keyed by market path; served by GET /replay/stats.</summary>
-public sealed record ReplaySnapshot(DateTimeOffset TakenAt, IReadOnlyDictionary<string, ReplayMarketSnapshot> Markets);
+public sealed record ReplaySnapshot(DateTimeOffset TakenAt, IReadOnlyDictionary<string, ReplayMarketSnapshot> Markets, UnusualWhalesSnapshot UnusualWhales);
 
 /// <summary>One market path's counters.</summary>
 public sealed record ReplayMarketSnapshot(

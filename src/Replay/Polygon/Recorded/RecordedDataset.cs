@@ -6,7 +6,7 @@ namespace Ingestion.Replay.Polygon.Recorded;
 
 /// <summary>
 /// A recorded NDJSON file, one frame per line: {"path":"/stocks","offset_ms":0,"frame":[...events...]}.
-/// Frames are kept in offset order.
+/// Frames are kept in offset order. Lines on "/socket" belong to Unusual Whales and are skipped here.
 /// </summary>
 internal sealed class RecordedDataset
 {
@@ -44,7 +44,7 @@ internal sealed class RecordedDataset
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            frames.Add(ParseLine(line, resolved, lineNumber));
+            if (ParseLine(line, resolved, lineNumber) is { } frame) frames.Add(frame);
         }
         return new RecordedDataset(resolved, [.. frames.OrderBy(f => f.OffsetMs)]);
     }
@@ -61,12 +61,14 @@ internal sealed class RecordedDataset
     private static FileNotFoundException Missing(string path) =>
         new($"Recorded dataset '{path}' not found in the current directory ({Environment.CurrentDirectory}) or the app directory ({AppContext.BaseDirectory}).", path);
 
-    private static RecordedFrame ParseLine(string line, string file, int lineNumber)
+    /// <summary>A Polygon frame, or null for another source's line ("/socket" is Unusual Whales).</summary>
+    private static RecordedFrame? ParseLine(string line, string file, int lineNumber)
     {
         try
         {
             var node = JsonNode.Parse(line)?.AsObject() ?? throw new JsonException("empty line");
             var path = node["path"]?.GetValue<string>() ?? throw new JsonException("missing \"path\"");
+            if (path == UnusualWhales.Socket.UwSocketHandler.Path) return null;
             var market = path.TrimStart('/');
             if (!PolygonMarkets.IsKnown(market)) throw new JsonException($"unknown path {path}");
             var offset = node["offset_ms"]?.GetValue<long>() ?? throw new JsonException("missing \"offset_ms\"");

@@ -18,6 +18,9 @@ public sealed class IngestionMetrics
         Reconnects = meter.CreateCounter<long>("ingestion.connection.reconnects");
         ConnectionFailures = meter.CreateCounter<long>("ingestion.connection.failures");
         ConnectionAlerts = meter.CreateCounter<long>("ingestion.connection.alerts", description: "Connections past their consecutive-failure threshold");
+        SchemaDrift = meter.CreateCounter<long>("ingestion.schema_drift", description: "Events carrying a field the parser does not know, per channel and field");
+        JoinsRefused = meter.CreateCounter<long>("ingestion.connection.joins_refused", description: "Channel joins the server did not acknowledge");
+        EventsFiltered = meter.CreateCounter<long>("ingestion.events.filtered", description: "Events dropped on purpose (full tape outside the watchlist)");
         RowsWritten = meter.CreateCounter<long>("ingestion.sink.rows_written");
         WriteFailures = meter.CreateCounter<long>("ingestion.sink.write_failures");
         BatchSize = meter.CreateHistogram<int>("ingestion.sink.batch_size", unit: "{rows}");
@@ -29,6 +32,9 @@ public sealed class IngestionMetrics
     public Counter<long> Reconnects { get; }
     public Counter<long> ConnectionFailures { get; }
     public Counter<long> ConnectionAlerts { get; }
+    public Counter<long> SchemaDrift { get; }
+    public Counter<long> JoinsRefused { get; }
+    public Counter<long> EventsFiltered { get; }
     public Counter<long> RowsWritten { get; }
     public Counter<long> WriteFailures { get; }
     public Histogram<int> BatchSize { get; }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net;
 using System.Net.WebSockets;
 using Ingestion.Connections;
 using Ingestion.Observability;
@@ -94,6 +95,7 @@ public sealed class FeedConnection(
         using var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = options.PingInterval;
         socket.Options.KeepAliveTimeout = options.PingInterval;
+        socket.Options.CollectHttpResponseDetails = true;
         using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             connectTimeout.CancelAfter(ConnectTimeout);
@@ -105,12 +107,17 @@ public sealed class FeedConnection(
             {
                 throw new TimeoutException($"connect timed out after {ConnectTimeout.TotalSeconds:0} s");
             }
+            catch (WebSocketException) when (socket.HttpStatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                throw new FeedAuthenticationException($"the server refused the upgrade with HTTP {(int)socket.HttpStatusCode}");
+            }
         }
 
         _state = ConnectionState.Authenticating;
         var session = new FeedSession(socket, MarkStreaming);
         try
         {
+            await protocol.OnOpenedAsync(session, cancellationToken);
             await ReceiveLoopAsync(socket, session, cancellationToken);
         }
         finally
@@ -149,7 +156,8 @@ public sealed class FeedConnection(
                     buffer = larger;
                 }
 
-                silence.CancelAfter(options.SilenceTimeout);
+                var silenceTimeout = protocol.SilenceTimeout(options.SilenceTimeout);
+                silence.CancelAfter(silenceTimeout);
                 ValueWebSocketReceiveResult result;
                 try
                 {
@@ -158,7 +166,7 @@ public sealed class FeedConnection(
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw new TimeoutException($"no data for {options.SilenceTimeout.TotalSeconds:0.#} s");
+                    throw new TimeoutException($"no data for {silenceTimeout.TotalSeconds:0.#} s");
                 }
 
                 if (result.MessageType == WebSocketMessageType.Close)
@@ -218,6 +226,7 @@ public sealed class FeedConnection(
 
     private void RecordFailure(string error, bool authFailure)
     {
+        error = protocol.Redact(error);
         _lastError = error;
         var failures = Interlocked.Increment(ref _consecutiveFailures);
         metrics.ConnectionFailures.Add(1, new KeyValuePair<string, object?>("connection", name));

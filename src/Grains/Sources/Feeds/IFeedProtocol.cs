@@ -9,6 +9,15 @@ public interface IFeedProtocol
     /// <summary>Where to connect. May carry a secret (a token in the query string): never log it.</summary>
     Uri Endpoint { get; }
 
+    /// <summary>Called once the socket is open, before any frame: protocols that speak first (joins) send here.</summary>
+    ValueTask OnOpenedAsync(FeedSession session, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>How long the socket may stay silent before it is restarted, asked before every read.</summary>
+    TimeSpan SilenceTimeout(TimeSpan configured) => configured;
+
+    /// <summary>Removes secrets from text about this connection (errors are logged and shown on the status page).</summary>
+    string Redact(string text) => text;
+
     /// <summary>Called for every complete text frame, on the receive loop: must not block.</summary>
     ValueTask OnFrameAsync(FeedSession session, ReadOnlyMemory<byte> frame, DateTimeOffset receivedAt, CancellationToken cancellationToken);
 

@@ -120,7 +120,7 @@ public sealed class PolygonFrameParser(PolygonMarket market, string connection)
         out PolygonAggregate? aggregate, out string? reason)
     {
         aggregate = null;
-        var fields = new FieldReader(e);
+        var fields = new JsonFields(e);
         var symbol = fields.RequiredString("sym");
         var start = fields.RequiredEpochMs("s");
         var end = fields.RequiredEpochMs("e");
@@ -161,67 +161,4 @@ public sealed class PolygonFrameParser(PolygonMarket market, string connection)
 
     private static string? OptionalString(JsonElement e, string name) =>
         e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    /// <summary>Reads typed fields and keeps the first problem, so one message names what is wrong.</summary>
-    private ref struct FieldReader(JsonElement element)
-    {
-        public string? Error { get; private set; }
-
-        public string? RequiredString(string name)
-        {
-            if (!element.TryGetProperty(name, out var value)) return Fail($"missing required field '{name}'");
-            if (value.ValueKind != JsonValueKind.String) return Fail($"field '{name}' must be a string, got {Kind(value)}");
-            return value.GetString();
-        }
-
-        public long RequiredEpochMs(string name)
-        {
-            if (!element.TryGetProperty(name, out var value)) { Fail($"missing required field '{name}'"); return 0; }
-            if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var ms))
-            {
-                Fail($"field '{name}' must be an integer epoch-ms timestamp, got {Kind(value)} {Truncate(value.GetRawText())}");
-                return 0;
-            }
-            if (ms is < 0 or > 253402300799999)
-            {
-                Fail($"field '{name}' is out of range: {ms}");
-                return 0;
-            }
-            return ms;
-        }
-
-        public decimal RequiredDecimal(string name)
-        {
-            if (!element.TryGetProperty(name, out var value)) { Fail($"missing required field '{name}'"); return 0; }
-            return ReadDecimal(name, value) ?? 0;
-        }
-
-        public decimal? OptionalDecimal(string name) =>
-            element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? ReadDecimal(name, value) : null;
-
-        public bool? OptionalBool(string name)
-        {
-            if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
-            if (value.ValueKind is JsonValueKind.True or JsonValueKind.False) return value.GetBoolean();
-            Fail($"field '{name}' must be a boolean, got {Kind(value)}");
-            return null;
-        }
-
-        private decimal? ReadDecimal(string name, JsonElement value)
-        {
-            if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var number)) return number;
-            Fail($"field '{name}' must be a number, got {Kind(value)} {Truncate(value.GetRawText())}");
-            return null;
-        }
-
-        private string? Fail(string message)
-        {
-            Error ??= message;
-            return null;
-        }
-
-        private static string Kind(JsonElement value) => value.ValueKind.ToString().ToLowerInvariant();
-
-        private static string Truncate(string raw) => raw.Length <= 40 ? raw : raw[..40] + "…";
-    }
 }

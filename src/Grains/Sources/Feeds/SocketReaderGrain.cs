@@ -1,0 +1,244 @@
+using System.Collections.Immutable;
+using System.Threading.Channels;
+using Ingestion.Calendar;
+using Ingestion.Connections;
+using Ingestion.Events;
+using Ingestion.Hosting;
+using Ingestion.Observability;
+using Ingestion.Storage;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orleans.Streams;
+
+namespace Ingestion.Sources.Feeds;
+
+/// <summary>What a protocol hands its reader for one frame: events to publish and input it refused.</summary>
+public sealed record ReadFrame<TEvent>(IReadOnlyList<TEvent> Events, IReadOnlyList<QuarantinedFrame> Refused, int EstimatedBytes);
+
+/// <summary>The per-source parts of a socket reader, built once per activation.</summary>
+public sealed record SocketReaderSetup(
+    string Source,
+    string Description,
+    FeedConnection Connection,
+    MarketHoursGate? MarketHours,
+    IStorageWriterGrain Writer,
+    string StoreNamespace);
+
+/// <summary>
+/// The body of every socket-reader grain (one per WebSocket; key: a connection id). The socket is
+/// read on its own loop; parsed frames queue in memory and a pump on the grain's scheduler
+/// publishes them in batches: to the storage stream of this connection (within the credit its
+/// writer grants, <see cref="WriterCredit"/>), to each instrument's stream, and refused input to
+/// quarantine. No durable state: a watchdog on every silo re-creates the grain wherever the
+/// cluster places it.
+/// </summary>
+public abstract class SocketReaderGrain<TEvent>(
+    ILocalSiloDetails silo,
+    LocalConnections local,
+    IngestionMetrics metrics,
+    TimeProvider time,
+    int maxInFlight,
+    ILogger logger) : Grain, ISocketReaderGrain
+    where TEvent : class
+{
+    /// <summary>
+    /// A stream message must fit the stream cache's 1 MiB buffer blocks (a larger one can never be
+    /// delivered), so batches close at about half that, estimated from the raw JSON they carry.
+    /// </summary>
+    private const int MaxBytesPerPublish = 512 * 1024;
+    private const int MaxEventsPerPublish = 2_000;
+
+    private readonly Channel<ReadFrame<TEvent>> _frames = Channel.CreateUnbounded<ReadFrame<TEvent>>(new() { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<StreamId, IAsyncStream<EventBatch<TEvent>>> _streams = [];
+    private SocketReaderSetup _setup = null!;
+    private IAsyncStream<EventBatch<QuarantinedFrame>> _quarantine = null!;
+    private WriterCredit _credit = null!;
+    private Task _reading = Task.CompletedTask;
+    private Task _pumping = Task.CompletedTask;
+    private long _received;
+    private long _quarantined;
+    private long _pending;
+    private bool _stopped;
+
+    protected string ConnectionId => this.GetPrimaryKeyString();
+
+    protected ILogger Logger => logger;
+
+    protected IngestionMetrics Metrics => metrics;
+
+    protected TimeProvider Time => time;
+
+    /// <summary>Builds the connection for this id; <paramref name="onFrame"/> must be called on the socket's loop.</summary>
+    protected abstract SocketReaderSetup Setup(string id, Action<ReadFrame<TEvent>> onFrame);
+
+    /// <summary>Subscriptions the connection carries, for the status page.</summary>
+    protected abstract int Subscriptions { get; }
+
+    /// <summary>The instrument streams a published batch also goes to, with the events for each.</summary>
+    protected abstract IEnumerable<(StreamId Stream, IReadOnlyList<TEvent> Events)> InstrumentBatches(IReadOnlyList<TEvent> events);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var id = ConnectionId;
+        _setup = Setup(id, OnFrame);
+        _quarantine = this.GetStreamProvider(StreamNames.Provider)
+            .GetStream<EventBatch<QuarantinedFrame>>(StreamId.Create(StreamNames.Quarantine, _setup.Source));
+        _credit = new WriterCredit(_setup.Writer, Guid.NewGuid(), maxInFlight, time, logger);
+
+        logger.LogInformation("Connection {Connection} starting on {Silo}: {Description}", id, silo.SiloAddress, _setup.Description);
+        var connection = _setup.Connection;
+        var marketHours = _setup.MarketHours;
+        // The receive loop leaves the grain scheduler on purpose: it must never wait for a grain turn.
+        _reading = Task.Run(() => marketHours is null
+            ? connection.RunAsync(_stopping.Token)
+            : marketHours.RunDuringSessionsAsync(id, connection.RunAsync, _stopping.Token), CancellationToken.None);
+        _pumping = PumpAsync();
+        local.Add(id);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await StopReadingAsync();
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    public Task EnsureRunningAsync() => Task.CompletedTask;
+
+    public async Task<Guid> StopAsync()
+    {
+        await StopReadingAsync();
+        this.DeactivateOnIdle();
+        return _credit.Producer;
+    }
+
+    public Task<ConnectionStatus> GetStatusAsync() => Task.FromResult(new ConnectionStatus(
+        ConnectionId,
+        _setup.MarketHours?.IsWaitingForOpen == true ? ConnectionState.MarketClosed : _setup.Connection.State,
+        silo.SiloAddress.ToString(),
+        Subscriptions,
+        Interlocked.Read(ref _received),
+        Interlocked.Read(ref _quarantined),
+        _setup.Connection.Reconnects,
+        _setup.Connection.ConsecutiveFailures,
+        _setup.Connection.LastMessageAt,
+        _setup.Connection.LastError,
+        Interlocked.Read(ref _pending)));
+
+    /// <summary>Runs on the socket's loop: count and queue, nothing more.</summary>
+    private void OnFrame(ReadFrame<TEvent> frame)
+    {
+        var tag = new KeyValuePair<string, object?>("connection", ConnectionId);
+        if (frame.Events.Count > 0)
+        {
+            Interlocked.Add(ref _received, frame.Events.Count);
+            metrics.EventsReceived.Add(frame.Events.Count, tag);
+        }
+        if (frame.Refused.Count > 0)
+        {
+            Interlocked.Add(ref _quarantined, frame.Refused.Count);
+            metrics.FramesQuarantined.Add(frame.Refused.Count, tag);
+        }
+        Interlocked.Add(ref _pending, frame.Events.Count + frame.Refused.Count);
+        _frames.Writer.TryWrite(frame);
+    }
+
+    private async Task StopReadingAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+        _stopped = true;
+        _stopping.Cancel();
+        await _reading;
+        _frames.Writer.TryComplete();
+        await _pumping;
+        await PublishWithRetryAsync(() => StoreStream().OnNextAsync(new EventBatch<TEvent>([], _credit.Producer, IsLast: true)));
+        await PublishWithRetryAsync(() => _quarantine.OnNextAsync(new EventBatch<QuarantinedFrame>([], _credit.Producer, IsLast: true)));
+        local.Remove(ConnectionId);
+        logger.LogInformation("Connection {Connection} stopped after {Events} events", ConnectionId, Interlocked.Read(ref _received));
+    }
+
+    /// <summary>Drains queued frames into size-capped batches and publishes them; runs on the grain scheduler.</summary>
+    private async Task PumpAsync()
+    {
+        var events = new List<TEvent>();
+        var refused = new List<QuarantinedFrame>();
+        while (await _frames.Reader.WaitToReadAsync())
+        {
+            var bytes = 0;
+            while (events.Count < MaxEventsPerPublish && bytes < MaxBytesPerPublish && _frames.Reader.TryRead(out var frame))
+            {
+                events.AddRange(frame.Events);
+                refused.AddRange(frame.Refused);
+                bytes += frame.EstimatedBytes;
+            }
+            await PublishAsync(events, refused);
+            Interlocked.Add(ref _pending, -(events.Count + refused.Count));
+            events.Clear();
+            refused.Clear();
+        }
+    }
+
+    private async Task PublishAsync(List<TEvent> events, List<QuarantinedFrame> refused)
+    {
+        if (events.Count > 0)
+        {
+            await _credit.WaitForRoomAsync(events.Count);
+            var batch = new EventBatch<TEvent>([.. events], _credit.Producer);
+            await PublishWithRetryAsync(() => StoreStream().OnNextAsync(batch));
+            _credit.Published(events.Count);
+            foreach (var (streamId, items) in InstrumentBatches(events))
+            {
+                var perInstrument = new EventBatch<TEvent>([.. items], _credit.Producer);
+                var stream = Stream(streamId);
+                await PublishWithRetryAsync(() => stream.OnNextAsync(perInstrument));
+            }
+        }
+        if (refused.Count > 0)
+        {
+            var batch = new EventBatch<QuarantinedFrame>([.. refused], _credit.Producer);
+            await PublishWithRetryAsync(() => _quarantine.OnNextAsync(batch));
+        }
+    }
+
+    /// <summary>
+    /// A stream that refuses a batch (a full queue, a silo in transition) is retried, never skipped:
+    /// the batch stays in memory and the socket keeps reading meanwhile.
+    /// </summary>
+    private async Task PublishWithRetryAsync(Func<Task> publish)
+    {
+        var delay = TimeSpan.FromMilliseconds(50);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await publish();
+                return;
+            }
+            catch (Exception ex)
+            {
+                if (attempt == 1 || attempt % 20 == 0)
+                {
+                    logger.LogWarning(ex, "Connection {Connection} could not publish a batch (attempt {Attempt}); retrying", ConnectionId, attempt);
+                }
+                await Task.Delay(delay, time);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2_000));
+            }
+        }
+    }
+
+    private IAsyncStream<EventBatch<TEvent>> StoreStream() => Stream(StreamId.Create(_setup.StoreNamespace, ConnectionId));
+
+    private IAsyncStream<EventBatch<TEvent>> Stream(StreamId id)
+    {
+        if (!_streams.TryGetValue(id, out var stream))
+        {
+            stream = this.GetStreamProvider(StreamNames.Provider).GetStream<EventBatch<TEvent>>(id);
+            _streams[id] = stream;
+        }
+        return stream;
+    }
+}

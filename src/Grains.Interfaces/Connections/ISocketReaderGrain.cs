@@ -52,3 +52,6 @@ public sealed record ConnectionStatus(
 
 /// <summary>A Polygon/Massive WebSocket connection (key such as <c>polygon/options/1</c>).</summary>
 public interface IPolygonSocketReaderGrain : ISocketReaderGrain;
+
+/// <summary>An Unusual Whales WebSocket connection, one per channel family (key such as <c>uw/trades</c>).</summary>
+public interface IUnusualWhalesSocketReaderGrain : ISocketReaderGrain;

@@ -57,3 +57,6 @@ public interface IPolygonAggregateWriterGrain : IStorageWriterGrain;
 
 /// <summary>Writes refused input to the <c>quarantine</c> table; key = source.</summary>
 public interface IQuarantineWriterGrain : IStorageWriterGrain;
+
+/// <summary>Writes Unusual Whales events to the <c>uw_*</c> tables and Redis; key = connection id.</summary>
+public interface IUnusualWhalesWriterGrain : IStorageWriterGrain;

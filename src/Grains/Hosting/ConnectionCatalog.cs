@@ -1,5 +1,7 @@
 using Ingestion.Connections;
+using Ingestion.Sources;
 using Ingestion.Sources.Polygon;
+using Ingestion.Sources.UnusualWhales;
 using Ingestion.Storage;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +15,7 @@ public sealed record ConnectionEntry(
     Func<IGrainFactory, IStorageWriterGrain> Writer);
 
 /// <summary>Every connection the configuration asks for, across sources.</summary>
-public sealed class ConnectionCatalog(IOptions<PolygonOptions> polygon)
+public sealed class ConnectionCatalog(IOptions<PolygonOptions> polygon, IOptions<UnusualWhalesOptions> unusualWhales, IOptions<WatchlistOptions> watchlist)
 {
     private readonly Lazy<IReadOnlyList<ConnectionEntry>> _entries = new(() =>
     [
@@ -22,6 +24,11 @@ public sealed class ConnectionCatalog(IOptions<PolygonOptions> polygon)
             PolygonFrameParser.Source,
             factory => factory.GetGrain<IPolygonSocketReaderGrain>(spec.Id),
             factory => factory.GetGrain<IPolygonAggregateWriterGrain>(spec.Id))),
+        .. UwConnectionPlan.Build(unusualWhales.Value, watchlist.Value.EffectiveTickers).Select(spec => new ConnectionEntry(
+            spec.Id,
+            UwFrameParser.Source,
+            factory => factory.GetGrain<IUnusualWhalesSocketReaderGrain>(spec.Id),
+            factory => factory.GetGrain<IUnusualWhalesWriterGrain>(spec.Id))),
     ]);
 
     public IReadOnlyList<ConnectionEntry> Entries => _entries.Value;

@@ -134,6 +134,9 @@ public static class IngestionSiloBuilderExtensions
         services.AddSingleton<PolygonAggregateTable>();
         services.AddSingleton<QuarantineTable>();
         services.AddSingleton<PolygonAggregateCache>();
+        services.AddSingleton<UnusualWhalesTables>();
+        services.AddSingleton<UnusualWhalesCache>();
+        services.AddSingleton<UwSchemaDrift>();
         services.AddSingleton<ConnectionCatalog>();
         services.AddSingleton<StatusReporter>();
         return services;

@@ -60,6 +60,9 @@ public sealed class LocalEnvironment : IAsyncDisposable
                 overrides["Sources:Polygon:RestBaseUrl"] = server.HttpRoot.ToString().TrimEnd('/');
                 // The replay plays its own clock, not New York's: stream whatever the calendar says.
                 overrides["Sources:Polygon:RespectMarketHours"] = "false";
+                overrides["Sources:UnusualWhales:WebSocketUrl"] = server.UnusualWhalesWebSocketUrl.ToString();
+                overrides["Sources:UnusualWhales:RestBaseUrl"] = server.UnusualWhalesRestRoot.ToString().TrimEnd('/');
+                overrides["Sources:UnusualWhales:Token"] = replay.UnusualWhalesToken;
                 logger.LogInformation("Replay server on {Url} at speed {Speed} playing {Dataset}", server.HttpRoot, replay.Speed, replay.Dataset);
             }
             configuration.AddInMemoryCollection(overrides);

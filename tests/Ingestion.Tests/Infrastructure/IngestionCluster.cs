@@ -1,4 +1,5 @@
 using Ingestion.Hosting;
+using Ingestion.Replay;
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 
@@ -44,6 +45,24 @@ public static class IngestionCluster
         Add(settings, "Sources:Polygon:Stocks", stocks);
         Add(settings, "Sources:Polygon:Indices", indices ?? []);
         Add(settings, "Sources:Polygon:OptionContracts", contracts ?? []);
+        return settings;
+    }
+
+    /// <summary>Settings for Unusual Whales pointed at a replay server (Polygon off), with fast test timings.</summary>
+    public static Dictionary<string, string?> UnusualWhalesSettings(ServersFixture servers, ReplayServer replay, string[] watchlist)
+    {
+        var settings = servers.SiloSettings();
+        settings["Sources:Polygon:Enabled"] = "false";
+        settings["Sources:UnusualWhales:Enabled"] = "true";
+        settings["Sources:UnusualWhales:Token"] = "replay-token";
+        settings["Sources:UnusualWhales:WebSocketUrl"] = replay.UnusualWhalesWebSocketUrl.ToString();
+        settings["Sources:UnusualWhales:RestBaseUrl"] = replay.UnusualWhalesRestRoot.ToString().TrimEnd('/');
+        settings["Sources:UnusualWhales:Connection:InitialBackoff"] = "00:00:00.100";
+        settings["Sources:UnusualWhales:Connection:MaxBackoff"] = "00:00:01";
+        settings["Sources:UnusualWhales:Connection:AuthFailureBackoff"] = "00:00:02";
+        settings["Storage:FlushInterval"] = "00:00:00.200";
+        settings["Ingestion:ConnectionKeepAliveInterval"] = "00:00:00.500";
+        Add(settings, "Watchlist:Tickers", watchlist);
         return settings;
     }
 

@@ -47,6 +47,12 @@ public sealed class ServersFixture : IAsyncLifetime
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
+    public async Task<string?> ScalarTextAsync(string sql)
+    {
+        await using var command = Database.CreateCommand(sql);
+        return (string?)await command.ExecuteScalarAsync();
+    }
+
     /// <summary>Settings a test silo needs to reach these servers.</summary>
     public Dictionary<string, string?> SiloSettings() => new()
     {

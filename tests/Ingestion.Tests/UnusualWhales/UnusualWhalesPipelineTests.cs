@@ -1,0 +1,111 @@
+using Ingestion.Connections;
+using Ingestion.Replay;
+using Ingestion.Storage.Redis;
+using Ingestion.Tests.Infrastructure;
+
+namespace Ingestion.Tests.UnusualWhales;
+
+/// <summary>
+/// Every Unusual Whales channel end to end on real servers: replay server (UW socket protocol) →
+/// socket-reader grains (one per channel family) → streams → writer → the uw_* tables and Redis.
+/// </summary>
+[Collection(ServersCollection.Name)]
+public sealed class UnusualWhalesPipelineTests(ServersFixture servers)
+{
+    private Task<long> CountAsync(string sql) => servers.ScalarAsync(sql);
+
+    [Fact]
+    public async Task Every_channel_lands_once_in_its_table_and_redis()
+    {
+        const int cap = 40;
+        await using var replay = await ReplayServer.StartAsync(new ReplayServerOptions { Speed = 0, MaxEventsPerSymbol = cap, UnusualWhalesTickers = "UWA" });
+        await using var cluster = await IngestionCluster.StartAsync(IngestionCluster.UnusualWhalesSettings(servers, replay, ["UWA"]));
+        var uw = replay.Stats.UnusualWhales;
+
+        (string Sql, string Channel)[] expectations =
+        [
+            ("SELECT count(*) FROM uw_option_trades WHERE ticker = 'UWA'", "option_trades:UWA"),
+            ("SELECT count(*) FROM uw_price_ticks WHERE ticker = 'UWA'", "price:UWA"),
+            ("SELECT count(*) FROM uw_gex_snapshot WHERE ticker = 'UWA'", "gex:UWA"),
+            ("SELECT count(*) FROM uw_gex_strike WHERE ticker = 'UWA'", "gex_strike:UWA"),
+            ("SELECT count(*) FROM uw_gex_strike_expiry WHERE ticker = 'UWA'", "gex_strike_expiry:UWA"),
+        ];
+        foreach (var (sql, channel) in expectations)
+        {
+            await Eventually.MatchesAsync(() => CountAsync(sql), n => n == cap && uw.FramesSent(channel) == cap, $"{cap} rows from {channel}", TimeSpan.FromSeconds(60));
+        }
+        await Eventually.MatchesAsync(async () => (await CountAsync("SELECT count(*) FROM uw_flow_alerts WHERE ticker = 'UWA'"), uw.FramesSent("flow-alerts")),
+            x => x.Item1 == x.Item2 && x.Item2 > 0, "every flow alert sent to land");
+        await Eventually.MatchesAsync(async () => (await CountAsync("SELECT count(*) FROM uw_news"), uw.FramesSent("news")),
+            x => x.Item1 >= x.Item2 && x.Item2 > 0, "news headlines to land");
+
+        // Bars: one per minute the ticks cover, each counting exactly that minute's ticks.
+        Assert.Equal(await CountAsync("SELECT count(DISTINCT date_trunc('minute', ts)) FROM uw_price_ticks WHERE ticker = 'UWA'"),
+            await CountAsync("SELECT count(*) FROM uw_price_bars_1m WHERE ticker = 'UWA'"));
+        Assert.Equal(cap, await CountAsync("SELECT sum(ticks) FROM uw_price_bars_1m WHERE ticker = 'UWA'"));
+        Assert.Equal(0, await CountAsync("""
+            SELECT count(*) FROM uw_price_bars_1m b
+            WHERE b.ticker = 'UWA' AND b.c <> (SELECT t.close FROM uw_price_ticks t WHERE t.ticker = 'UWA'
+                AND t.ts >= b.bar_start AND t.ts < b.bar_start + interval '1 minute' ORDER BY t.ts DESC LIMIT 1)
+            """));
+        // Strings in the wire format became numbers; raw payload kept as sent.
+        Assert.Equal(cap, await CountAsync("SELECT count(*) FROM uw_option_trades WHERE ticker = 'UWA' AND premium > 0 AND raw_payload->>'price' IS NOT NULL AND jsonb_typeof(raw_payload->'price') = 'string'"));
+
+        var redis = servers.Cache.GetDatabase();
+        await Eventually.MatchesAsync(async () => await redis.StreamLengthAsync(UnusualWhalesCache.OptionTradeStream("UWA")), n => n == cap, "UWA option trades in the Redis stream");
+        var lastClose = await servers.ScalarTextAsync("SELECT close::text FROM uw_price_ticks WHERE ticker = 'UWA' ORDER BY ts DESC LIMIT 1");
+        Assert.Equal(decimal.Parse(lastClose!), decimal.Parse((string)(await redis.HashGetAsync(UnusualWhalesCache.LatestPriceKey("UWA"), "close"))!));
+        Assert.True(await redis.KeyExistsAsync(UnusualWhalesCache.LatestGexKey("UWA")));
+        Assert.True(await redis.KeyExistsAsync(UnusualWhalesCache.PriceBarKey("UWA")));
+        Assert.True(await redis.KeyExistsAsync(UnusualWhalesCache.LatestFlowAlertKey("UWA")));
+
+        foreach (var family in new[] { "flow", "trades", "prices", "gex", "news" })
+        {
+            var status = await cluster.Client.GetGrain<IUnusualWhalesSocketReaderGrain>($"uw/{family}").GetStatusAsync();
+            Assert.Equal((ConnectionState.Streaming, 0L), (status.State, status.FramesQuarantined));
+        }
+        Assert.Equal(5, uw.ConnectionsAccepted);
+    }
+
+    [Fact]
+    public async Task Rejoins_every_channel_after_the_server_drops_the_socket()
+    {
+        await using var replay = await ReplayServer.StartAsync(new ReplayServerOptions { Speed = 20, MaxEventsPerSymbol = 60, UnusualWhalesTickers = "UWB" });
+        var settings = IngestionCluster.UnusualWhalesSettings(servers, replay, ["UWB"]);
+        settings["Sources:UnusualWhales:Channels:FlowAlerts"] = "false";
+        settings["Sources:UnusualWhales:Channels:OptionTradesPerTicker"] = "false";
+        settings["Sources:UnusualWhales:Channels:Gex"] = "false";
+        settings["Sources:UnusualWhales:Channels:GexStrike"] = "false";
+        settings["Sources:UnusualWhales:Channels:GexStrikeExpiry"] = "false";
+        settings["Sources:UnusualWhales:Channels:News"] = "false";
+        await using var cluster = await IngestionCluster.StartAsync(settings);
+        await Eventually.MatchesAsync(() => CountAsync("SELECT count(*) FROM uw_price_ticks WHERE ticker = 'UWB'"), n => n > 0, "first UWB ticks");
+
+        replay.Faults.DropAllConnections();
+
+        await Eventually.MatchesAsync(() => CountAsync("SELECT count(*) FROM uw_price_ticks WHERE ticker = 'UWB'"), n => n == 60, "all 60 UWB ticks after the drop", TimeSpan.FromSeconds(30));
+        Assert.Equal(2, replay.Stats.UnusualWhales.ConnectionsAccepted);
+        Assert.Equal(["price:UWB", "price:UWB"], replay.Stats.UnusualWhales.Joins());
+    }
+
+    [Fact]
+    public async Task A_refused_token_is_an_auth_failure_and_never_appears_in_the_status()
+    {
+        await using var replay = await ReplayServer.StartAsync(new ReplayServerOptions { Speed = 20, UnusualWhalesTickers = "UWC" });
+        var settings = IngestionCluster.UnusualWhalesSettings(servers, replay, ["UWC"]);
+        settings["Sources:UnusualWhales:Token"] = "wrong-secret-token";
+        settings["Sources:UnusualWhales:Channels:FlowAlerts"] = "false";
+        settings["Sources:UnusualWhales:Channels:OptionTradesPerTicker"] = "false";
+        settings["Sources:UnusualWhales:Channels:Gex"] = "false";
+        settings["Sources:UnusualWhales:Channels:GexStrike"] = "false";
+        settings["Sources:UnusualWhales:Channels:GexStrikeExpiry"] = "false";
+        settings["Sources:UnusualWhales:Channels:News"] = "false";
+        await using var cluster = await IngestionCluster.StartAsync(settings);
+
+        var status = await Eventually.MatchesAsync(() => cluster.Client.GetGrain<IUnusualWhalesSocketReaderGrain>("uw/prices").GetStatusAsync(),
+            s => s.State == ConnectionState.AuthFailed, "the prices connection to report the refused token");
+        Assert.Equal("the server refused the upgrade with HTTP 401", status.LastError);
+        Assert.DoesNotContain("wrong-secret-token", status.LastError);
+        Assert.Equal(0, replay.Stats.UnusualWhales.ConnectionsAccepted);
+    }
+}

@@ -23,27 +23,33 @@ await using var redis = await PrivateRedis.StartAsync(Path.Combine(directory, "r
 await SchemaMigrator.ApplyAsync(postgres.ConnectionString, NullLogger.Instance);
 await using var database = NpgsqlDataSource.Create(postgres.ConnectionString);
 
-var burst = await RunPhase("burst", "B", barsPerSymbol: 10_000, speed: 0);
-var steady = await RunPhase("steady", "S", barsPerSymbol: 1_500, speed: 100);
+var burst = await RunPhase("burst", "B", barsPerSymbol: 10_000, speed: 0, streams: "memory");
+var steady = await RunPhase("steady", "S", barsPerSymbol: 1_500, speed: 100, streams: "memory");
+var durableBurst = await RunPhase("burst over durable streams", "D", barsPerSymbol: 10_000, speed: 0, streams: "redis");
+var durableSteady = await RunPhase("steady over durable streams", "E", barsPerSymbol: 1_500, speed: 100, streams: "redis");
 var ceiling = await CopyCeiling(database);
 
 Console.WriteLine();
-Console.WriteLine("| measure | burst (replay at full speed) | steady (replay at 100×: 2,000 events/s) |");
-Console.WriteLine("|---|---|---|");
-Console.WriteLine($"| events sent by the replay server | {burst.Sent:N0} | {steady.Sent:N0} |");
-Console.WriteLine($"| rows landed in polygon_aggregates | {burst.Rows:N0} (lost {burst.Sent - burst.Rows:N0}) | {steady.Rows:N0} (lost {steady.Sent - steady.Rows:N0}) |");
-Console.WriteLine($"| Redis stream entries | {burst.RedisEntries:N0} | {steady.RedisEntries:N0} |");
-Console.WriteLine($"| throughput, first receipt → last durable row | {burst.Throughput:N0} events/s | {steady.Throughput:N0} events/s |");
-Console.WriteLine($"| throughput / plain COPY ceiling ({ceiling:N0} rows/s) | {burst.Throughput / ceiling:P1} | {steady.Throughput / ceiling:P1} |");
-Console.WriteLine($"| receive → durable latency p50 / p95 / p99 | {burst.P50:N0} / {burst.P95:N0} / {burst.P99:N0} ms | {steady.P50:N0} / {steady.P95:N0} / {steady.P99:N0} ms |");
-Console.WriteLine($"| peak working set (silo + replay server, one process) | {burst.PeakMiB:N0} MiB | {steady.PeakMiB:N0} MiB |");
+Console.WriteLine("Local profile streams (memory) next to the cluster profile's durable Redis Streams, same silo, same servers.");
+Console.WriteLine();
+Console.WriteLine("| measure | burst, memory | burst, durable | steady 2,000/s, memory | steady 2,000/s, durable |");
+Console.WriteLine("|---|---|---|---|---|");
+PhaseResult[] phases = [burst, durableBurst, steady, durableSteady];
+Console.WriteLine($"| events sent by the replay server | {string.Join(" | ", phases.Select(p => p.Sent.ToString("N0")))} |");
+Console.WriteLine($"| rows landed (lost) | {string.Join(" | ", phases.Select(p => $"{p.Rows:N0} ({p.Sent - p.Rows:N0})"))} |");
+Console.WriteLine($"| Redis stream entries | {string.Join(" | ", phases.Select(p => p.RedisEntries.ToString("N0")))} |");
+Console.WriteLine($"| throughput, first receipt → last durable row (events/s) | {string.Join(" | ", phases.Select(p => p.Throughput.ToString("N0")))} |");
+Console.WriteLine($"| throughput / plain COPY ceiling ({ceiling:N0} rows/s) | {string.Join(" | ", phases.Select(p => (p.Throughput / ceiling).ToString("P1")))} |");
+Console.WriteLine($"| receive → durable latency p50 / p95 / p99 (ms) | {string.Join(" | ", phases.Select(p => $"{p.P50:N0} / {p.P95:N0} / {p.P99:N0}"))} |");
+Console.WriteLine($"| peak working set (MiB) | {string.Join(" | ", phases.Select(p => p.PeakMiB.ToString("N0")))} |");
+Console.WriteLine($"| durable / memory throughput | {durableBurst.Throughput / burst.Throughput:P0} | | {durableSteady.Throughput / steady.Throughput:P0} | |");
 await database.DisposeAsync();
 await redis.DisposeAsync();
 await postgres.DisposeAsync();
 try { Directory.Delete(directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
 return 0;
 
-async Task<PhaseResult> RunPhase(string name, string prefix, int barsPerSymbol, double speed)
+async Task<PhaseResult> RunPhase(string name, string prefix, int barsPerSymbol, double speed, string streams)
 {
     var total = Symbols * barsPerSymbol;
     await using var replay = await ReplayServer.StartAsync(new ReplayServerOptions { Speed = speed, MaxEventsPerSymbol = barsPerSymbol, MaxEventsPerFrame = 200 });
@@ -58,10 +64,12 @@ async Task<PhaseResult> RunPhase(string name, string prefix, int barsPerSymbol, 
         ["Sources:Polygon:ApiKey"] = "replay-key",
         ["Sources:Polygon:RespectMarketHours"] = "false",
         ["Sources:UnusualWhales:Enabled"] = "false",
+        ["Ingestion:Streams"] = streams,
+        ["Streams:Redis:KeyPrefix"] = "bench:" + prefix,
     };
     for (var i = 0; i < symbols.Length; i++) settings[$"Sources:Polygon:Stocks:{i}"] = symbols[i];
 
-    Console.WriteLine($"Phase {name}: {total:N0} per-second bars ({Symbols} symbols × {barsPerSymbol:N0}) through one Polygon connection, replay speed {(speed == 0 ? "unlimited" : speed + "×")}.");
+    Console.WriteLine($"Phase {name}: {total:N0} per-second bars ({Symbols} symbols × {barsPerSymbol:N0}) through one Polygon connection, replay speed {(speed == 0 ? "unlimited" : speed + "×")}, {streams} streams.");
     var builder = Host.CreateApplicationBuilder();
     builder.Configuration.AddInMemoryCollection(settings);
     builder.Logging.ClearProviders();

@@ -66,6 +66,10 @@ public sealed class UnusualWhalesGrainTests(ServersFixture servers)
         Assert.Equal(1_210m, trades.DayPremium);
         Assert.Equal(1, trades.DuplicateTradesIgnored);
 
+        // What the CLI's flow and trades commands print.
+        Assert.Contains("UWGT  day 2026-11-20  last 591.25 at 2026-11-20 14:30:40Z  cum volume 1,600", UnusualWhalesText.Describe(flow));
+        Assert.Contains("last trade g3 at 2026-11-20 14:30:30Z: 2 @ 1.05 (mid), premium 210.00", UnusualWhalesText.Describe(trades));
+
         // The Polygon view of the same grains is untouched.
         Assert.Equal(0, (await client.GetTickerSnapshotAsync(ticker)).BarsSeen);
     }

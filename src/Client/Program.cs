@@ -6,9 +6,11 @@ using Microsoft.Extensions.Logging;
 
 // Usage: dotnet run --project src/Client -- snapshot SPY
 //        dotnet run --project src/Client -- contract O:SPY261218C00590000
-if (args.Length < 2 || args[0] is not ("snapshot" or "contract"))
+//        dotnet run --project src/Client -- flow SPY                      (Unusual Whales view of a ticker)
+//        dotnet run --project src/Client -- trades O:SPY261218C00590000   (Unusual Whales view of a contract)
+if (args.Length < 2 || args[0] is not ("snapshot" or "contract" or "flow" or "trades"))
 {
-    Console.Error.WriteLine("usage: snapshot <SYMBOL> | contract <OCC SYMBOL>   (e.g. snapshot SPY, snapshot I:VIX)");
+    Console.Error.WriteLine("usage: snapshot <SYMBOL> | contract <OCC SYMBOL> | flow <SYMBOL> | trades <OCC SYMBOL>   (e.g. snapshot SPY, flow SPY, trades O:SPY261218C00590000)");
     return 64;
 }
 
@@ -27,9 +29,13 @@ catch (Exception ex)
 }
 
 var client = host.Services.GetRequiredService<IngestionClient>();
-object snapshot = args[0] == "snapshot"
-    ? await client.GetTickerSnapshotAsync(args[1])
-    : await client.GetContractSnapshotAsync(args[1]);
-Console.WriteLine(JsonSerializer.Serialize(snapshot, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+var json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true };
+Console.WriteLine(args[0] switch
+{
+    "snapshot" => JsonSerializer.Serialize(await client.GetTickerSnapshotAsync(args[1]), json),
+    "contract" => JsonSerializer.Serialize(await client.GetContractSnapshotAsync(args[1]), json),
+    "flow" => UnusualWhalesText.Describe(await client.GetTickerFlowAsync(args[1])),
+    _ => UnusualWhalesText.Describe(await client.GetContractTradesAsync(args[1])),
+});
 await host.StopAsync();
 return 0;

@@ -5,6 +5,9 @@ public interface IContractGrain : IGrainWithStringKey
 {
     /// <summary>Latest minute bar and the day's volume, from memory.</summary>
     Task<ContractSnapshot> GetSnapshotAsync();
+
+    /// <summary>The Unusual Whales view: last trade, NBBO, day volume and premium, last greeks, from memory.</summary>
+    Task<ContractTradeSnapshot> GetUnusualWhalesAsync();
 }
 
 /// <summary>What a <see cref="IContractGrain"/> knows. The bar is null until the first event arrives.</summary>

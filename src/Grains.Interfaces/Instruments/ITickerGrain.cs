@@ -5,6 +5,9 @@ public interface ITickerGrain : IGrainWithStringKey
 {
     /// <summary>Latest per-second bar, the rolling 1-minute bar and the day's VWAP and volume, from memory.</summary>
     Task<TickerSnapshot> GetSnapshotAsync();
+
+    /// <summary>The Unusual Whales view: last price, minute bars, rolling option flow, GEX, strike map and flow alerts, from memory.</summary>
+    Task<TickerFlowSnapshot> GetUnusualWhalesAsync();
 }
 
 /// <summary>An OHLCV bar.</summary>

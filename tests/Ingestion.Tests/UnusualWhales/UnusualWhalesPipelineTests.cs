@@ -1,4 +1,5 @@
 using Ingestion.Connections;
+using Ingestion.Instruments;
 using Ingestion.Replay;
 using Ingestion.Storage.Redis;
 using Ingestion.Tests.Infrastructure;
@@ -58,6 +59,11 @@ public sealed class UnusualWhalesPipelineTests(ServersFixture servers)
         Assert.True(await redis.KeyExistsAsync(UnusualWhalesCache.LatestGexKey("UWA")));
         Assert.True(await redis.KeyExistsAsync(UnusualWhalesCache.PriceBarKey("UWA")));
         Assert.True(await redis.KeyExistsAsync(UnusualWhalesCache.LatestFlowAlertKey("UWA")));
+
+        var flow = await Eventually.MatchesAsync(() => cluster.Client.GetGrain<ITickerGrain>("UWA").GetUnusualWhalesAsync(),
+            f => f.TradesSeen == cap && f.LastPrice == decimal.Parse(lastClose!), "the UWA ticker grain to see every trade and the last price");
+        Assert.NotNull(flow.Gex);
+        Assert.Equal(0, flow.DuplicateTradesIgnored);
 
         foreach (var family in new[] { "flow", "trades", "prices", "gex", "news" })
         {

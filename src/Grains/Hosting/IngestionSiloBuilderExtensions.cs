@@ -3,6 +3,7 @@ using Ingestion.Observability;
 using Ingestion.Sources;
 using Ingestion.Sources.Polygon;
 using Ingestion.Sources.UnusualWhales;
+using Ingestion.Sources.UnusualWhales.Rest;
 using Ingestion.Storage;
 using Ingestion.Streaming.RedisStreams;
 using Ingestion.Storage.Postgres;
@@ -72,6 +73,7 @@ public static class IngestionSiloBuilderExtensions
         silo.Services.AddSingleton<LocalConnections>();
         silo.Services.AddSingleton<ConnectionKeeper>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ConnectionKeeper>());
+        silo.AddUnusualWhalesRest();
         return silo;
     }
 
@@ -136,6 +138,7 @@ public static class IngestionSiloBuilderExtensions
         services.AddSingleton<PolygonAggregateCache>();
         services.AddSingleton<ConnectionCatalog>();
         services.AddSingleton<StatusReporter>();
+        services.AddUnusualWhalesRest(configuration);
         return services;
     }
 

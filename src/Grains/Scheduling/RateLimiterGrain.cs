@@ -91,7 +91,8 @@ public sealed class RateLimiterGrain(
                 rest.Value.RateLimitBackoff.Ticks * (1L << Math.Min(_consecutive429, 10)),
                 rest.Value.MaxRateLimitBackoff.Ticks));
             _consecutive429++;
-            if (report.RetryAfter is { } retryAfter && retryAfter > backoff) backoff = retryAfter;
+            // Retry-After wins when it asks for longer, up to MaxRateLimitBackoff (a bogus hour-long value must not stall polling).
+            if (report.RetryAfter is { } retryAfter && retryAfter > backoff) backoff = TimeSpan.FromTicks(Math.Min(retryAfter.Ticks, rest.Value.MaxRateLimitBackoff.Ticks));
             Pause(now + backoff, "429 from server");
         }
         else if (report.Status is >= 200 and < 300)

@@ -25,7 +25,7 @@ public sealed class UnusualWhalesRestOptions
     /// <summary>Tiers 2 and 3 wait once this share of the minute's budget is used (seed 000 §8: 90%).</summary>
     public double LowPriorityCutoff { get; set; } = 0.9;
 
-    /// <summary>First back-off after a 429; doubles per consecutive 429 up to <see cref="MaxRateLimitBackoff"/>; Retry-After wins when longer.</summary>
+    /// <summary>First back-off after a 429; doubles per consecutive 429 up to <see cref="MaxRateLimitBackoff"/>; Retry-After wins when longer (capped by the same maximum).</summary>
     public TimeSpan RateLimitBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan MaxRateLimitBackoff { get; set; } = TimeSpan.FromMinutes(2);

@@ -1,7 +1,9 @@
+using Ingestion.Observability;
 using Ingestion.Scheduling;
 using Ingestion.Sources.UnusualWhales.Rest;
 using Ingestion.Tests.Infrastructure;
 using Ingestion.UnusualWhales;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ingestion.Tests.UnusualWhalesRest;
 
@@ -195,6 +197,11 @@ public sealed class UnusualWhalesRestTests(ServersFixture servers)
             Assert.Equal(1, await RowsAsync("stock-state", "RSERR"));
             var limiter = await cluster.Client.GetGrain<IRateLimiterGrain>(UwRestCaller.CredentialKey(token)).GetStatusAsync();
             Assert.Equal((2, 3), (limiter.ScheduledUsedThisMinute, limiter.ReserveUsedThisMinute));
+
+            var report = await cluster.Silos[0].ServiceProvider.GetRequiredService<StatusReporter>().BuildAsync(CancellationToken.None);
+            var section = report.UnusualWhalesRest!;
+            Assert.Equal((1, 1, 0, 5L, 1L), (section.Jobs, section.Answered, section.Failing, section.Requests, section.Failures));
+            Assert.Equal(5, section.Limiter!.UsedThisMinute);
         }
         finally
         {

@@ -19,6 +19,7 @@ public static class UnusualWhalesRestRegistration
         services.AddSingleton<UwRestArchive>();
         services.AddSingleton<UwRestMetrics>();
         services.AddSingleton<UwRestJobKeeper>();
+        services.AddSingleton<UwRestStatusReporter>();
         return services;
     }
 

@@ -3,7 +3,6 @@ using Ingestion.Observability;
 using Ingestion.Sources;
 using Ingestion.Sources.Polygon;
 using Ingestion.Sources.UnusualWhales;
-using Ingestion.Sources.UnusualWhales.Rest;
 using Ingestion.Storage;
 using Ingestion.Streaming.RedisStreams;
 using Ingestion.Storage.Postgres;

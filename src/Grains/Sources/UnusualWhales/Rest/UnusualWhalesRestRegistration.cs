@@ -1,10 +1,11 @@
+using Ingestion.Sources.UnusualWhales.Rest;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Ingestion.Sources.UnusualWhales.Rest;
+namespace Ingestion.Hosting;
 
-/// <summary>Wires the Unusual Whales REST jobs: options, HTTP client, limiter and archive services, the job keeper.</summary>
+/// <summary>(In Ingestion.Hosting so that AddIngestion needs no extra using.) Wires the Unusual Whales REST jobs: options, HTTP client, limiter and archive services, the job keeper.</summary>
 public static class UnusualWhalesRestRegistration
 {
     /// <summary>Options, the named HttpClient and the services the REST grains use.</summary>

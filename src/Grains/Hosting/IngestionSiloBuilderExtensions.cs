@@ -72,6 +72,7 @@ public static class IngestionSiloBuilderExtensions
         silo.Services.AddSingleton<LocalConnections>();
         silo.Services.AddSingleton<ConnectionKeeper>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ConnectionKeeper>());
+        silo.AddUnusualWhalesRest();
         return silo;
     }
 
@@ -139,6 +140,7 @@ public static class IngestionSiloBuilderExtensions
         services.AddSingleton<UwSchemaDrift>();
         services.AddSingleton<ConnectionCatalog>();
         services.AddSingleton<StatusReporter>();
+        services.AddUnusualWhalesRest(configuration);
         return services;
     }
 

@@ -3,6 +3,7 @@ using Ingestion.Connections;
 using Ingestion.Hosting;
 using Ingestion.Instruments;
 using Ingestion.Sources.Polygon;
+using Ingestion.Sources.UnusualWhales.Rest;
 using Ingestion.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -29,6 +30,9 @@ public sealed record StatusReport(
     public const string Ok = "ok";
     public const string Degraded = "degraded";
     public const string Down = "down";
+
+    /// <summary>Unusual Whales REST polling: limiter state and failing jobs; null when it is off.</summary>
+    public UwRestStatusSection? UnusualWhalesRest { get; init; }
 }
 
 /// <summary>
@@ -43,6 +47,7 @@ public sealed class StatusReporter(
     IOptions<IngestionOptions> ingestion,
     IOptions<PolygonOptions> polygon,
     IOptions<StorageOptions> storage,
+    UwRestStatusReporter uwRest,
     TimeProvider time)
 {
     private const int MaxContractsShown = 50;
@@ -51,6 +56,7 @@ public sealed class StatusReporter(
     public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken)
     {
         var postgres = PingPostgresAsync(cancellationToken);
+        var unusualWhalesRest = uwRest.BuildAsync(cancellationToken);
         var cache = PingRedisAsync();
         var connections = Task.WhenAll(catalog.Entries.Select(e => Ask(e.Reader(grains).GetStatusAsync(), cancellationToken)));
         var writers = Task.WhenAll(catalog.Entries.Select(e => Ask(e.Writer(grains).GetStatusAsync(), cancellationToken))
@@ -70,7 +76,7 @@ public sealed class StatusReporter(
         var status = !report.Postgres.Reachable || !report.Redis.Reachable || (report.Connections.Count > 0 && report.Connections.All(c => !IsHealthy(c.State)))
             ? StatusReport.Down
             : problems.Count > 0 ? StatusReport.Degraded : StatusReport.Ok;
-        return report with { Status = status, Problems = problems };
+        return report with { Status = status, Problems = problems, UnusualWhalesRest = await unusualWhalesRest };
     }
 
     private IEnumerable<string> Problems(StatusReport report, int expectedConnections)

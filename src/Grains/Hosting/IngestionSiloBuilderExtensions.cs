@@ -136,6 +136,7 @@ public static class IngestionSiloBuilderExtensions
         services.AddSingleton<PolygonAggregateCache>();
         services.AddSingleton<ConnectionCatalog>();
         services.AddSingleton<StatusReporter>();
+        services.AddSingleton<StoragePressure>();
         return services;
     }
 

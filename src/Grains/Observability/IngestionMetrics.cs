@@ -20,6 +20,8 @@ public sealed class IngestionMetrics
         ConnectionAlerts = meter.CreateCounter<long>("ingestion.connection.alerts", description: "Connections past their consecutive-failure threshold");
         RowsWritten = meter.CreateCounter<long>("ingestion.sink.rows_written");
         WriteFailures = meter.CreateCounter<long>("ingestion.sink.write_failures");
+        SinkAlerts = meter.CreateCounter<long>("ingestion.sink.alerts", description: "Sinks falling more than Storage:BehindAlert behind, or past Storage:UnhealthyBacklog");
+        RowsSpooled = meter.CreateCounter<long>("ingestion.sink.rows_spooled", description: "Rows spilled to the on-disk spool");
         BatchSize = meter.CreateHistogram<int>("ingestion.sink.batch_size", unit: "{rows}");
         WriteLatency = meter.CreateHistogram<double>("ingestion.sink.write_duration", unit: "ms");
     }
@@ -31,6 +33,8 @@ public sealed class IngestionMetrics
     public Counter<long> ConnectionAlerts { get; }
     public Counter<long> RowsWritten { get; }
     public Counter<long> WriteFailures { get; }
+    public Counter<long> SinkAlerts { get; }
+    public Counter<long> RowsSpooled { get; }
     public Histogram<int> BatchSize { get; }
     public Histogram<double> WriteLatency { get; }
 }

@@ -59,15 +59,19 @@ public sealed class BatchingSink<T>
         _time = time;
         _logger = logger;
         _tag = new("sink", name);
-        _retry = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
+        var pipeline = new ResiliencePipelineBuilder();
+        if (options.RetryAttempts > 1)
+        {
+            pipeline.AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = options.RetryAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
-            })
+            });
+        }
+        _retry = pipeline
             .AddTimeout(TimeSpan.FromSeconds(30))
             .Build();
         if (spool.Count > 0)

@@ -100,8 +100,12 @@ public sealed class BatchingSink<T>
 
     public string SpoolDirectory => _spool.Directory;
 
-    /// <summary>A full batch waits and the destination is not in a retry pause or already being written.</summary>
-    public bool IsDue => _pending.Count >= _options.BatchSize && _running is null && !InRetryPause;
+    /// <summary>
+    /// A full batch waits, nothing is being written, and the destination's last write succeeded: a
+    /// failing destination is retried only by the timer, so taking in rows never waits on it (a
+    /// Redis command waits out its timeout while Redis is down).
+    /// </summary>
+    public bool IsDue => _pending.Count >= _options.BatchSize && _running is null && _consecutiveFailures == 0;
 
     private bool InRetryPause => _retryAt is { } at && _time.GetUtcNow() < at;
 

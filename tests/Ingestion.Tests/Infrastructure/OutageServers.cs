@@ -38,7 +38,9 @@ public sealed class OutageServers : IAsyncDisposable
         var redis = await PrivateRedis.StartAsync(Path.Combine(directory, "redis"), durable: true, NullLogger.Instance);
         await SchemaMigrator.ApplyAsync(postgres.ConnectionString, NullLogger.Instance);
         var cache = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        return new OutageServers(directory, postgres, redis, NpgsqlDataSource.Create(postgres.ConnectionString), cache);
+        // No pooling: a pooled connection would be broken by the restart the test makes.
+        var database = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Pooling = false }.ConnectionString);
+        return new OutageServers(directory, postgres, redis, database, cache);
     }
 
     public async Task<long> ScalarAsync(string sql)

@@ -21,7 +21,9 @@ namespace Ingestion.Storage;
 public sealed class BatchingSink<T>
 {
     private readonly List<T> _pending = [];
-    private readonly Queue<(long End, DateTimeOffset At)> _arrivals = new();
+    /// <summary>When rows arrived, in 100 ms buckets (End = sequence number after the bucket's last row): bounded however long an outage lasts.</summary>
+    private readonly LinkedList<(long End, DateTimeOffset At)> _arrivals = new();
+    private static readonly TimeSpan ArrivalBucket = TimeSpan.FromMilliseconds(100);
     private readonly string _name;
     private readonly string _writer;
     private readonly Func<IReadOnlyList<T>, CancellationToken, Task> _write;
@@ -78,7 +80,7 @@ public sealed class BatchingSink<T>
         {
             // A spool left by an earlier activation: its rows are the oldest unwritten.
             _added = spool.Count;
-            _arrivals.Enqueue((_added, spool.OldestWriteTime ?? time.GetUtcNow()));
+            _arrivals.AddLast((_added, spool.OldestWriteTime ?? time.GetUtcNow()));
         }
     }
 
@@ -117,7 +119,15 @@ public sealed class BatchingSink<T>
             return;
         }
         _added += rows.Count;
-        _arrivals.Enqueue((_added, _time.GetUtcNow()));
+        var now = _time.GetUtcNow();
+        if (_arrivals.Last is { } last && now - last.Value.At < ArrivalBucket)
+        {
+            last.Value = (_added, last.Value.At);
+        }
+        else
+        {
+            _arrivals.AddLast((_added, now));
+        }
         if (_spool.Count == 0 && _pending.Count + rows.Count <= _options.MaxBacklog)
         {
             _pending.AddRange(rows);
@@ -178,6 +188,11 @@ public sealed class BatchingSink<T>
     /// <summary>Moves the rows held in memory to the head of the spool, so nothing is lost when the writer stops with its destination down.</summary>
     public async Task SpillAsync()
     {
+        while (_running is { } running)
+        {
+            // A write under way still owns the head of memory; let it finish (it is bounded by the write timeout).
+            try { await running; } catch (OperationCanceledException) { }
+        }
         if (_pending.Count == 0)
         {
             return;
@@ -223,15 +238,15 @@ public sealed class BatchingSink<T>
     /// <summary>How much older than the flush interval the oldest unwritten row is.</summary>
     private double BehindSeconds()
     {
-        while (_arrivals.TryPeek(out var first) && first.End <= _removed)
+        while (_arrivals.First is { } first && first.Value.End <= _removed)
         {
-            _arrivals.Dequeue();
+            _arrivals.RemoveFirst();
         }
-        if (!_arrivals.TryPeek(out var oldest))
+        if (_arrivals.First is not { } oldest)
         {
             return 0;
         }
-        var lag = _time.GetUtcNow() - oldest.At - _options.FlushInterval;
+        var lag = _time.GetUtcNow() - oldest.Value.At - _options.FlushInterval;
         return lag > TimeSpan.Zero ? lag.TotalSeconds : 0;
     }
 

@@ -138,6 +138,28 @@ public sealed class SpoolTests : IDisposable
         Assert.False(Directory.Exists(_directory));
     }
 
+    [Fact]
+    public async Task Rows_in_memory_at_shutdown_go_ahead_of_the_spool_and_the_next_activation_writes_them_first()
+    {
+        var sink = await OpenSinkAsync(_ => throw new InvalidOperationException("destination down"), maxBacklog: 10);
+        for (var i = 0; i < 35; i += 5)
+        {
+            await sink.AddAsync([.. Enumerable.Range(i, 5).Select(Bar)]);
+        }
+        await sink.FlushAsync(force: true);
+        Assert.Equal((10, 25L), (sink.Pending, sink.Spooled));
+
+        await sink.SpillAsync();
+        Assert.Equal((0, 35L), (sink.Pending, sink.Spooled));
+
+        var written = new List<int>();
+        var next = await OpenSinkAsync(rows => written.AddRange(rows.Select(Index)), maxBacklog: 10);
+        Assert.Equal(35L, next.Spooled);
+        await next.FlushAsync(force: true);
+        Assert.Equal(Enumerable.Range(0, 35), written);
+        Assert.False(Directory.Exists(_directory));
+    }
+
     private async Task<BatchingSink<PolygonAggregate>> OpenSinkAsync(Action<IReadOnlyList<PolygonAggregate>> write, int maxBacklog)
     {
         var options = new StorageOptions { BatchSize = 5, MaxBacklog = maxBacklog, SpoolSegmentRows = 10, RetryAttempts = 1 };

@@ -27,7 +27,11 @@ public interface IStorageWriterGrain : IGrainWithStringKey
     Task<bool> HasDrainedAsync(Guid producer);
 }
 
-/// <summary>One sink's progress inside a writer.</summary>
+/// <summary>
+/// One sink's progress inside a writer: <see cref="Pending"/> rows in memory, <see cref="Spooled"/>
+/// rows in its on-disk spool, and <see cref="BehindSeconds"/>, how much older than its flush interval
+/// its oldest unwritten row is (0 when keeping up).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ingestion.sink-status")]
 public sealed record SinkStatus(
     [property: Id(0)] string Sink,
@@ -35,7 +39,13 @@ public sealed record SinkStatus(
     [property: Id(2)] long Written,
     [property: Id(3)] long Failures,
     [property: Id(4)] string? LastError,
-    [property: Id(5)] DateTimeOffset? LastWriteAt);
+    [property: Id(5)] DateTimeOffset? LastWriteAt,
+    [property: Id(6)] long Spooled = 0,
+    [property: Id(7)] double BehindSeconds = 0)
+{
+    /// <summary>Every row not yet written, in memory and on disk.</summary>
+    public long Unwritten => Pending + Spooled;
+}
 
 /// <summary>A writer's status: its sinks (PostgreSQL, Redis).</summary>
 [GenerateSerializer, Immutable, Alias("ingestion.writer-status")]
@@ -45,7 +55,8 @@ public sealed record WriterStatus(
 
 /// <summary>
 /// <see cref="Taken"/>: events of one producer handed to the sinks so far; <see cref="Unwritten"/>:
-/// rows the slowest sink still holds, from every producer.
+/// rows the slowest sink still holds in memory, from every producer (spooled rows are on disk and
+/// do not hold producers back).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ingestion.writer-progress")]
 public sealed record WriterProgress(

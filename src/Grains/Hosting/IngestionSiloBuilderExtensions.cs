@@ -140,6 +140,7 @@ public static class IngestionSiloBuilderExtensions
         services.AddSingleton<UwSchemaDrift>();
         services.AddSingleton<ConnectionCatalog>();
         services.AddSingleton<StatusReporter>();
+        services.AddSingleton<StoragePressure>();
         services.AddUnusualWhalesRest(configuration);
         return services;
     }

@@ -23,6 +23,8 @@ public sealed class IngestionMetrics
         EventsFiltered = meter.CreateCounter<long>("ingestion.events.filtered", description: "Events dropped on purpose (full tape outside the watchlist)");
         RowsWritten = meter.CreateCounter<long>("ingestion.sink.rows_written");
         WriteFailures = meter.CreateCounter<long>("ingestion.sink.write_failures");
+        SinkAlerts = meter.CreateCounter<long>("ingestion.sink.alerts", description: "Sinks falling more than Storage:BehindAlert behind, or past Storage:UnhealthyBacklog");
+        RowsSpooled = meter.CreateCounter<long>("ingestion.sink.rows_spooled", description: "Rows spilled to the on-disk spool");
         BatchSize = meter.CreateHistogram<int>("ingestion.sink.batch_size", unit: "{rows}");
         WriteLatency = meter.CreateHistogram<double>("ingestion.sink.write_duration", unit: "ms");
     }
@@ -37,6 +39,8 @@ public sealed class IngestionMetrics
     public Counter<long> EventsFiltered { get; }
     public Counter<long> RowsWritten { get; }
     public Counter<long> WriteFailures { get; }
+    public Counter<long> SinkAlerts { get; }
+    public Counter<long> RowsSpooled { get; }
     public Histogram<int> BatchSize { get; }
     public Histogram<double> WriteLatency { get; }
 }

@@ -73,7 +73,10 @@ public sealed class StatusReporter(
             [.. (await tickers).OfType<TickerSnapshot>()],
             [.. (await contracts).OfType<ContractSnapshot>()]);
         var problems = Problems(report, catalog.Entries.Count).ToList();
-        var status = !report.Postgres.Reachable || !report.Redis.Reachable || (report.Connections.Count > 0 && report.Connections.All(c => !IsHealthy(c.State)))
+        // A storage server being down is degraded, not down: writers keep every row in memory and
+        // on disk. Down is when that backlog passes Storage:UnhealthyBacklog, or no feed streams.
+        var status = report.Writers.Any(w => w.Sinks.Any(s => s.Unwritten > storage.Value.UnhealthyBacklog))
+            || (report.Connections.Count > 0 && report.Connections.All(c => !IsHealthy(c.State)))
             ? StatusReport.Down
             : problems.Count > 0 ? StatusReport.Degraded : StatusReport.Ok;
         return report with { Status = status, Problems = problems, UnusualWhalesRest = await unusualWhalesRest };
@@ -90,9 +93,10 @@ public sealed class StatusReporter(
         }
         foreach (var w in report.Writers)
         {
-            foreach (var s in w.Sinks.Where(s => s.Pending > storage.Value.MaxBacklog || s.LastError is not null))
+            foreach (var s in w.Sinks.Where(s => s.LastError is not null || s.Spooled > 0 || s.BehindSeconds > storage.Value.BehindAlert.TotalSeconds))
             {
-                yield return $"{w.Writer} → {s.Sink}: {s.Pending} rows pending, last error: {s.LastError ?? "none"}";
+                var backlog = s.Unwritten > storage.Value.UnhealthyBacklog ? $" (over the unhealthy backlog of {storage.Value.UnhealthyBacklog})" : "";
+                yield return $"{w.Writer} → {s.Sink}: {s.BehindSeconds:0.0} s behind, {s.Pending} rows in memory, {s.Spooled} spooled{backlog}, last error: {s.LastError ?? "none"}";
             }
         }
     }

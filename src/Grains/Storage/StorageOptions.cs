@@ -23,8 +23,25 @@ public sealed class StorageOptions
     /// </summary>
     public int MaxInFlightPerProducer { get; set; } = 20_000;
 
-    /// <summary>Rows a writer holds per sink while its server is failing before it raises an alert.</summary>
-    public int MaxBacklog { get; set; } = 200_000;
+    /// <summary>
+    /// Rows a sink holds in memory (its backlog); beyond it rows spill to the on-disk spool under
+    /// <c>{Ingestion:DataDirectory}/spool</c>. Keep it below <see cref="MaxInFlightPerProducer"/>:
+    /// only the memory backlog counts against producers' credit, so during an outage producers keep
+    /// reading and the surplus goes to disk instead of waiting in reader memory.
+    /// </summary>
+    public int MaxBacklog { get; set; } = 10_000;
+
+    /// <summary>Rows per spool segment file; a drained segment is deleted once all its rows are written.</summary>
+    public int SpoolSegmentRows { get; set; } = 10_000;
+
+    /// <summary>Unwritten rows (memory and spool) of one sink past which the service reports itself down.</summary>
+    public long UnhealthyBacklog { get; set; } = 1_000_000;
+
+    /// <summary>A sink whose oldest unwritten row is this much older than its flush interval raises an alert.</summary>
+    public TimeSpan BehindAlert { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest pause between write attempts to a failing destination.</summary>
+    public TimeSpan MaxRetryPause { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Attempts per batch before the batch waits for the next flush.</summary>
     public int RetryAttempts { get; set; } = 3;
@@ -43,6 +60,10 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         if (options.MaxRowsPerWrite is < 1 or > 100_000) errors.Add($"{StorageOptions.Section}:MaxRowsPerWrite must be between 1 and 100000, got {options.MaxRowsPerWrite}.");
         if (options.MaxInFlightPerProducer < 1) errors.Add($"{StorageOptions.Section}:MaxInFlightPerProducer must be positive, got {options.MaxInFlightPerProducer}.");
         if (options.MaxBacklog < options.BatchSize) errors.Add($"{StorageOptions.Section}:MaxBacklog must be at least BatchSize.");
+        if (options.SpoolSegmentRows < 1) errors.Add($"{StorageOptions.Section}:SpoolSegmentRows must be positive, got {options.SpoolSegmentRows}.");
+        if (options.UnhealthyBacklog < options.MaxBacklog) errors.Add($"{StorageOptions.Section}:UnhealthyBacklog must be at least MaxBacklog.");
+        if (options.BehindAlert <= TimeSpan.Zero) errors.Add($"{StorageOptions.Section}:BehindAlert must be positive.");
+        if (options.MaxRetryPause < options.FlushInterval) errors.Add($"{StorageOptions.Section}:MaxRetryPause must be at least FlushInterval.");
         if (options.RetryAttempts is < 1 or > 20) errors.Add($"{StorageOptions.Section}:RetryAttempts must be between 1 and 20.");
         if (options.RedisStreamMaxLength < 1) errors.Add($"{StorageOptions.Section}:RedisStreamMaxLength must be positive.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -6,7 +6,9 @@ namespace Ingestion.Storage;
 /// <summary>
 /// Flow control between one producer (a socket reader's activation) and the writer that consumes
 /// its stream: the producer publishes only while what it has sent and the writer has not taken,
-/// plus what the writer holds unwritten, stays under <see cref="StorageOptions.MaxInFlightPerProducer"/>.
+/// plus what the writer holds unwritten in memory, stays under <see cref="StorageOptions.MaxInFlightPerProducer"/>.
+/// Rows a writer has spooled to disk do not count, so during a storage outage producers keep going
+/// and the surplus lands on disk rather than in memory.
 /// Streams then never queue more than that per connection, so nothing waits in a stream long enough
 /// to be dropped; the surplus waits in the reader's own queue, where the status page shows it.
 /// </summary>

@@ -29,9 +29,13 @@ public static class IngestionCluster
 
     /// <summary>Settings for a Polygon feed pointed at a replay server, with fast test timings.</summary>
     public static Dictionary<string, string?> PolygonSettings(ServersFixture servers, Uri replayRoot,
+        string[] stocks, string[]? indices = null, string[]? contracts = null) =>
+        PolygonSettings(servers.SiloSettings(), replayRoot, stocks, indices, contracts);
+
+    /// <summary>The same, on top of <paramref name="settings"/> (servers of a test's own).</summary>
+    public static Dictionary<string, string?> PolygonSettings(Dictionary<string, string?> settings, Uri replayRoot,
         string[] stocks, string[]? indices = null, string[]? contracts = null)
     {
-        var settings = servers.SiloSettings();
         settings["Sources:Polygon:WebSocketUrl"] = replayRoot.ToString().TrimEnd('/');
         settings["Sources:Polygon:ApiKey"] = "replay-key";
         settings["Sources:Polygon:RestBaseUrl"] = new UriBuilder(replayRoot) { Scheme = Uri.UriSchemeHttp }.Uri.ToString().TrimEnd('/');

@@ -60,6 +60,8 @@ public sealed class ServersFixture : IAsyncLifetime
         ["ConnectionStrings:Redis"] = Redis.ConnectionString,
         // Tests switch Unusual Whales on where they point it at a replay server.
         ["Sources:UnusualWhales:Enabled"] = "false",
+        // Each cluster its own data directory, so a spool never outlives its test into another one.
+        ["Ingestion:DataDirectory"] = Path.Combine(_directory, "silo-" + Guid.NewGuid().ToString("N")[..8]),
     };
 }
 

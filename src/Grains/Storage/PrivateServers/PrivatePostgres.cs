@@ -18,8 +18,13 @@ public sealed class PrivatePostgres : IAsyncDisposable
     private readonly string? _runAs;
     private readonly ILogger _logger;
 
-    private PrivatePostgres(string bin, string dataDirectory, string? runAs, int port, ILogger logger)
+    private readonly string _settings;
+    private readonly string _logFile;
+
+    private PrivatePostgres(string bin, string dataDirectory, string? runAs, int port, string settings, string logFile, ILogger logger)
     {
+        _settings = settings;
+        _logFile = logFile;
         _bin = bin;
         _dataDirectory = dataDirectory;
         _runAs = runAs;
@@ -60,10 +65,11 @@ public sealed class PrivatePostgres : IAsyncDisposable
         var port = ServerProcess.FreeLoopbackPort();
         var settings = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='{Path.GetFullPath(directory)}' -c max_connections=200"
             + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+        var logFile = Path.Combine(Path.GetFullPath(directory), "postgres.log");
         await ServerProcess.RunAsync(Path.Combine(bin, "pg_ctl"),
-            ["start", "-D", dataDirectory, "-l", Path.Combine(Path.GetFullPath(directory), "postgres.log"), "-w", "-t", "60", "-o", settings], runAs);
+            ["start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", settings], runAs);
 
-        var server = new PrivatePostgres(bin, dataDirectory, runAs, port, logger);
+        var server = new PrivatePostgres(bin, dataDirectory, runAs, port, settings, logFile, logger);
         await server.CreateDatabaseAsync();
         logger.LogInformation("Private PostgreSQL listening on 127.0.0.1:{Port} (data in {Directory})", port, dataDirectory);
         return server;
@@ -91,8 +97,9 @@ public sealed class PrivatePostgres : IAsyncDisposable
     public Task StopAsync() =>
         ServerProcess.RunAsync(Path.Combine(_bin, "pg_ctl"), ["stop", "-D", _dataDirectory, "-m", "immediate", "-w"], _runAs);
 
+    /// <summary>Starts the stopped server again, on the same port with the same settings.</summary>
     public Task RestartAsync() =>
-        ServerProcess.RunAsync(Path.Combine(_bin, "pg_ctl"), ["start", "-D", _dataDirectory, "-w", "-t", "60"], _runAs);
+        ServerProcess.RunAsync(Path.Combine(_bin, "pg_ctl"), ["start", "-D", _dataDirectory, "-l", _logFile, "-w", "-t", "60", "-o", _settings], _runAs);
 
     private async Task CreateDatabaseAsync()
     {

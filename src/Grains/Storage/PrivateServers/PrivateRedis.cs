@@ -9,13 +9,19 @@ namespace Ingestion.Storage.PrivateServers;
 public sealed class PrivateRedis : IAsyncDisposable
 {
     private int _disposed;
-    private readonly Process _process;
+    private Process _process;
+    private readonly string _server;
+    private readonly string _directory;
+    private readonly bool _durable;
     private readonly string _pidFile;
     private readonly ILogger _logger;
 
-    private PrivateRedis(Process process, int port, string pidFile, ILogger logger)
+    private PrivateRedis(Process process, string server, string directory, bool durable, int port, string pidFile, ILogger logger)
     {
         _process = process;
+        _server = server;
+        _directory = directory;
+        _durable = durable;
         _pidFile = pidFile;
         _logger = logger;
         Port = port;
@@ -35,6 +41,32 @@ public sealed class PrivateRedis : IAsyncDisposable
         StopLeftover(pidFile);
 
         var port = ServerProcess.FreeLoopbackPort();
+        var process = await LaunchAsync(server, directory, durable, port, pidFile);
+        logger.LogInformation("Private Redis listening on 127.0.0.1:{Port} (data in {Directory})", port, directory);
+        return new PrivateRedis(process, server, directory, durable, port, pidFile, logger);
+    }
+
+    /// <summary>Stops the server (SIGTERM: a durable one writes its append-only file first), a fault for tests; <see cref="RestartAsync"/> brings it back.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+        ServerProcess.Terminate(_process.Id);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts the stopped server again on the same port and directory.</summary>
+    public async Task RestartAsync()
+    {
+        var old = _process;
+        _process = await LaunchAsync(_server, _directory, _durable, Port, _pidFile);
+        old.Dispose();
+    }
+
+    private static async Task<Process> LaunchAsync(string server, string directory, bool durable, int port, string pidFile)
+    {
         // Its own session (setsid): a Ctrl-C in the terminal must reach the silo, which then drains into Redis
         // before stopping it, and not kill Redis first.
         var info = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : server)
@@ -74,8 +106,7 @@ public sealed class PrivateRedis : IAsyncDisposable
             }
             await Task.Delay(50);
         }
-        logger.LogInformation("Private Redis listening on 127.0.0.1:{Port} (data in {Directory})", port, directory);
-        return new PrivateRedis(process, port, pidFile, logger);
+        return process;
     }
 
     public async ValueTask DisposeAsync()

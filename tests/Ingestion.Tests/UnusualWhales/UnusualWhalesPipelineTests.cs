@@ -3,6 +3,7 @@ using Ingestion.Instruments;
 using Ingestion.Replay;
 using Ingestion.Storage.Redis;
 using Ingestion.Tests.Infrastructure;
+using Ingestion.UnusualWhales;
 
 namespace Ingestion.Tests.UnusualWhales;
 
@@ -59,6 +60,12 @@ public sealed class UnusualWhalesPipelineTests(ServersFixture servers)
         Assert.True(await redis.KeyExistsAsync(UnusualWhalesCache.LatestGexKey("UWA")));
         Assert.True(await redis.KeyExistsAsync(UnusualWhalesCache.PriceBarKey("UWA")));
         Assert.True(await redis.KeyExistsAsync(UnusualWhalesCache.LatestFlowAlertKey("UWA")));
+
+        // Each distinct option chain of an alert is queued for one /api/option-contract/{id}/flow fetch.
+        var chains = await CountAsync("SELECT count(DISTINCT option_chain) FROM uw_flow_alerts WHERE ticker = 'UWA'");
+        var followUps = await Eventually.MatchesAsync(() => cluster.Client.GetGrain<IUwFollowUpGrain>(IUwFollowUpGrain.DefaultKey).GetStatusAsync(),
+            f => f.Queued + f.Fetched + f.Failed == chains, $"{chains} follow-ups queued or fetched");
+        Assert.Equal(0, followUps.Failed);
 
         var flow = await Eventually.MatchesAsync(() => cluster.Client.GetGrain<ITickerGrain>("UWA").GetUnusualWhalesAsync(),
             f => f.TradesSeen == cap && f.LastPrice == decimal.Parse(lastClose!), "the UWA ticker grain to see every trade and the last price");

@@ -78,6 +78,9 @@ public abstract class SocketReaderGrain<TEvent>(
     /// <summary>The instrument streams a published batch also goes to, with the events for each.</summary>
     protected abstract IEnumerable<(StreamId Stream, IReadOnlyList<TEvent> Events)> InstrumentBatches(IReadOnlyList<TEvent> events);
 
+    /// <summary>Follow-up work for a batch once it is on its way to storage (e.g. REST follow-ups); must not throw.</summary>
+    protected virtual Task OnPublishedAsync(IReadOnlyList<TEvent> events) => Task.CompletedTask;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var id = ConnectionId;
@@ -196,6 +199,7 @@ public abstract class SocketReaderGrain<TEvent>(
                 var stream = Stream(streamId);
                 await PublishWithRetryAsync(() => stream.OnNextAsync(perInstrument));
             }
+            await OnPublishedAsync(events);
         }
         if (refused.Count > 0)
         {

@@ -5,6 +5,7 @@ using Ingestion.Hosting;
 using Ingestion.Observability;
 using Ingestion.Sources.Feeds;
 using Ingestion.Storage;
+using Ingestion.UnusualWhales;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -49,6 +50,22 @@ public sealed class UnusualWhalesSocketReaderGrain(
             uw.RespectMarketHours ? new MarketHoursGate(calendar, Time, Logger) : null,
             GrainFactory.GetGrain<IUnusualWhalesWriterGrain>(id),
             StreamNames.UwEventsToStore);
+    }
+
+    /// <summary>Each flow alert asks for its option chain's flow once (seed 000 §4.2), paid from the reserved REST budget.</summary>
+    protected override async Task OnPublishedAsync(IReadOnlyList<UwEvent> events)
+    {
+        foreach (var chain in events.OfType<UwFlowAlert>().Select(a => a.OptionChain).Distinct())
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IUwFollowUpGrain>(IUwFollowUpGrain.DefaultKey).EnqueueContractFlowAsync(chain);
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                Logger.LogWarning("Connection {Connection} could not queue the flow follow-up of {Chain}: {Error}", ConnectionId, chain, ex.Message);
+            }
+        }
     }
 
     protected override IEnumerable<(StreamId Stream, IReadOnlyList<UwEvent> Events)> InstrumentBatches(IReadOnlyList<UwEvent> events)

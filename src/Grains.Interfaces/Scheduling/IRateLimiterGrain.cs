@@ -68,4 +68,5 @@ public sealed record RateLimiterStatus(
     [property: Id(9)] long RateLimitedResponses,
     [property: Id(10)] DateTimeOffset? PausedUntil,
     [property: Id(11)] string? PauseReason,
-    [property: Id(12)] int? ServerMinuteRemaining);
+    [property: Id(12)] int? ServerMinuteRemaining,
+    [property: Id(13)] bool SyncedWithServer);

@@ -12,7 +12,8 @@ namespace Ingestion.Scheduling;
 /// The budget has two pools: scheduled polls may use all but the reserved share, follow-ups and retries only the
 /// reserve. While tokens are short, callers wait in the grain (it is reentrant: state changes only between awaits)
 /// and are served strictly by tier, 0 first; tiers 2 and 3 wait while the minute's use is past the cutoff. Server
-/// feedback tightens this further: the <c>x-uw-*</c> remaining count, 429s (back-off from 10 s, doubling, or
+/// feedback tightens this further: the <c>x-uw-*</c> remaining count (a fresh activation, e.g. after a silo loss, sends
+/// one request at a time until it has heard that count, since its predecessor's grants died with it), 429s (back-off from 10 s, doubling, or
 /// <c>Retry-After</c> when longer) and daily exhaustion (pause until the 8 PM US/Eastern reset).
 /// </summary>
 [Reentrant]
@@ -40,6 +41,11 @@ public sealed class RateLimiterGrain(
     private DateTimeOffset _serverWindowEnd;
     private int _grantsSinceServerReport;
 
+    // A new activation (after a silo loss) cannot know what its predecessor spent this minute: until the server has
+    // told it (x-uw-req-per-minute-remaining), it lets one request out at a time.
+    private bool _synced;
+    private DateTimeOffset? _probeSince;
+
     private int Limit => source.Value.RequestsPerMinute;
 
     private int Reserved => (int)Math.Floor(Limit * rest.Value.ReservedFraction);
@@ -66,7 +72,7 @@ public sealed class RateLimiterGrain(
         {
             _waiting.Remove(waiter);
             if (waiter.Done.Task.IsCompletedSuccessfully) return waiter.Done.Task.Result; // granted in the same instant
-            return new RateLease(false, NextChance(time.GetUtcNow()), WhyNot(request, time.GetUtcNow()) ?? "outranked");
+            return new RateLease(false, NextChance(time.GetUtcNow()), WhyNot(request, time.GetUtcNow()) ?? (_synced ? "outranked" : "waiting for the server's count"));
         }
     }
 
@@ -75,9 +81,16 @@ public sealed class RateLimiterGrain(
         var now = time.GetUtcNow();
         if (report.MinuteRemaining is { } remaining)
         {
-            _serverRemaining = remaining;
+            // Answers can arrive out of order: within one server window the lowest count heard (less what went out
+            // since) is the truth; a later answer may not yet include requests still in flight.
+            _serverRemaining = ServerAvailable(now) is { } known ? Math.Min(known, remaining) : remaining;
             _serverWindowEnd = now + TimeSpan.FromMilliseconds(Math.Clamp(report.MinuteResetMs ?? 60_000, 0, 60_000));
             _grantsSinceServerReport = 0;
+        }
+        if (!_synced)
+        {
+            _probeSince = null;
+            _synced = report.MinuteRemaining is not null;
         }
         var dailyExhausted = report.DailyCount is { } count && report.DailyLimit is { } limit && limit > 0 && count >= limit;
         if (dailyExhausted)
@@ -111,7 +124,8 @@ public sealed class RateLimiterGrain(
             Limit, Reserved, _grants.Count, scheduled, _grants.Count - scheduled, _granted,
             new Dictionary<int, long>(_deferred), new Dictionary<int, long>(_grantedByTier), _waiting.Count, _rateLimited,
             _pausedUntil > now ? _pausedUntil : null, _pausedUntil > now ? _pauseReason : null,
-            ServerAvailable(now)));
+            ServerAvailable(now),
+            _synced));
     }
 
     private void Pause(DateTimeOffset until, string reason)
@@ -134,6 +148,11 @@ public sealed class RateLimiterGrain(
             if (reason is "paused" or "server says none left") return;
             if (reason is not null) continue; // this pool is full or this tier is held back; a better waiter of the other pool may still go
             if (OutrankedInPool(waiter)) continue;
+            if (!_synced)
+            {
+                if (_probeSince + rest.Value.RequestTimeout + TimeSpan.FromSeconds(5) > now) return; // one probe at a time until the server's count is known
+                _probeSince = now;
+            }
             _waiting.Remove(waiter);
             _grants.Enqueue((now, waiter.Request.Purpose));
             _grantsSinceServerReport++;

@@ -84,6 +84,8 @@ public sealed class UnusualWhalesRestTests(ServersFixture servers)
             "every job waiting for a token");
         Assert.Equal((30, 6, 24, 24, 0), (status.RequestsPerMinute, status.ReservedPerMinute, status.UsedThisMinute, status.ScheduledUsedThisMinute, status.ReserveUsedThisMinute));
         Assert.Equal(24, replay.Stats.UnusualWhales.RestRequests());
+        Assert.True(status.SyncedWithServer, "the limiter has heard the server's own count");
+        Assert.Equal(6, status.ServerMinuteRemaining);
         Assert.Equal(0, replay.Stats.UnusualWhales.RateLimitedResponses);
         Assert.Equal(24, await servers.ScalarAsync("SELECT count(*) FROM uw_rest_payloads WHERE scope = ANY(@s)", ("s", tickers)));
         Assert.True(status.DeferredByTier.Values.Sum() >= tickers.Length * endpoints.Length, "waiting turns are counted as deferred");
@@ -103,7 +105,7 @@ public sealed class UnusualWhalesRestTests(ServersFixture servers)
         var limiter = cluster.Client.GetGrain<IRateLimiterGrain>(UwRestCaller.CredentialKey(token));
 
         // A 429 pauses the budget; meanwhile ten tier-3 requests queue, then ten tier-0 requests.
-        await limiter.ReportAsync(new RateReport(429, null, null, null, null, null));
+        await limiter.ReportAsync(new RateReport(429, 20, 60_000, null, null, null));
         var tier3 = Enumerable.Range(0, 10).Select(i => limiter.AcquireAsync(new RateRequest($"t3-{i}", 3, RatePurpose.Scheduled))).ToList();
         await Eventually.MatchesAsync(limiter.GetStatusAsync, s => s.Waiting == 10, "tier-3 requests queued");
         var tier0 = Enumerable.Range(0, 10).Select(i => limiter.AcquireAsync(new RateRequest($"t0-{i}", 0, RatePurpose.Scheduled))).ToList();
@@ -144,6 +146,31 @@ public sealed class UnusualWhalesRestTests(ServersFixture servers)
         var resetLocal = TimeZoneInfo.ConvertTime(daily.PausedUntil!.Value, newYork);
         Assert.Equal(("daily limit reached", 20, 0, 0), (daily.PauseReason, resetLocal.Hour, resetLocal.Minute, resetLocal.Second));
         Assert.InRange(daily.PausedUntil.Value - DateTimeOffset.UtcNow, TimeSpan.Zero, TimeSpan.FromHours(24));
+    }
+
+    [Fact]
+    public async Task A_fresh_limiter_activation_sends_one_request_at_a_time_until_the_server_reports_its_count()
+    {
+        // After a silo loss the new activation does not know what its predecessor spent this minute.
+        var token = UwRestTestKit.NewToken();
+        await using var replay = await UwRestTestKit.StartReplayAsync(token);
+        var settings = UwRestTestKit.Settings(servers, replay, token, ["RSSYN"]);
+        settings["Sources:UnusualWhales:Rest:Enabled"] = "false";
+        settings["Sources:UnusualWhales:Rest:MaxTokenWait"] = "00:00:01";
+        await using var cluster = await UwRestTestKit.StartClusterAsync(settings);
+        var limiter = cluster.Client.GetGrain<IRateLimiterGrain>(UwRestCaller.CredentialKey(token));
+
+        Assert.True((await limiter.AcquireAsync(new RateRequest("probe", 0, RatePurpose.Scheduled))).Granted);
+        var second = await limiter.AcquireAsync(new RateRequest("second", 0, RatePurpose.Scheduled));
+        Assert.Equal((false, "waiting for the server's count"), (second.Granted, second.Reason));
+        Assert.False((await limiter.GetStatusAsync()).SyncedWithServer);
+
+        await limiter.ReportAsync(new RateReport(200, 3, 30_000, 117, 15_000, null));
+        var granted = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => limiter.AcquireAsync(new RateRequest($"after-{i}", 0, RatePurpose.Scheduled))));
+        // The server said 3 left this minute: 3 more go out, the fourth waits for the server's window to reset.
+        Assert.Equal(3, granted.Count(l => l.Granted));
+        var status = await limiter.GetStatusAsync();
+        Assert.Equal((true, 0, 4), (status.SyncedWithServer, status.ServerMinuteRemaining, status.UsedThisMinute));
     }
 
     [Fact]

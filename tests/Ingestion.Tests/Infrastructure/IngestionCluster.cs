@@ -61,6 +61,8 @@ public static class IngestionCluster
         settings["Sources:UnusualWhales:Token"] = "replay-token";
         settings["Sources:UnusualWhales:WebSocketUrl"] = replay.UnusualWhalesWebSocketUrl.ToString();
         settings["Sources:UnusualWhales:RestBaseUrl"] = replay.UnusualWhalesRestRoot.ToString().TrimEnd('/');
+        // Scheduled REST polling has its own tests (and would archive global-scope payloads theirs count); follow-ups still run.
+        settings["Sources:UnusualWhales:Rest:Enabled"] = "false";
         settings["Sources:UnusualWhales:Connection:InitialBackoff"] = "00:00:00.100";
         settings["Sources:UnusualWhales:Connection:MaxBackoff"] = "00:00:01";
         settings["Sources:UnusualWhales:Connection:AuthFailureBackoff"] = "00:00:02";

@@ -1,5 +1,6 @@
 using Ingestion.Instruments;
 using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 
 namespace Ingestion.Client;
 

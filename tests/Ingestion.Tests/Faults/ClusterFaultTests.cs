@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using Ingestion.Connections;
+using Ingestion.Replay;
+using Ingestion.Storage.Redis;
+using Ingestion.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Ingestion.Tests.Faults;
+
+/// <summary>
+/// Faults where a crash matters, on three real silo processes clustered through Redis (the <c>make cluster</c>
+/// topology) under a steady replay load. Each test ends by counting: every bar the replay server sent is a row in
+/// PostgreSQL and an entry in the Redis stream, once.
+/// </summary>
+[Collection(ServersCollection.Name)]
+public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper output)
+{
+    private const string StocksConnection = "polygon/stocks/0";
+
+    [Fact]
+    public async Task Kill_9_of_the_silo_that_owns_a_busy_connection_resumes_it_on_a_survivor_within_15_s_and_loses_nothing()
+    {
+        string[] symbols = ["KILLA", "KILLB"];
+        const int bars = 1000;
+        await using var replay = await ReplayServer.StartAsync(new ReplayServerOptions { Speed = 20, MaxEventsPerSymbol = bars });
+        await using var cluster = await SiloProcessCluster.StartAsync(Settings(replay, symbols));
+        await Eventually.MatchesAsync(() => RowsAsync(symbols[0]), n => n >= 50, "50 KILLA rows before the kill", TimeSpan.FromSeconds(60));
+
+        var before = await StatusAsync(cluster);
+        var doomed = cluster.Hosting(before!.Silo);
+        var clock = Stopwatch.StartNew();
+        doomed.Kill();
+        var after = await Eventually.MatchesAsync(() => StatusAsync(cluster),
+            s => s is { State: ConnectionState.Streaming } && s.Silo != before.Silo,
+            "the connection to stream again from a surviving silo", TimeSpan.FromSeconds(30));
+        var recovery = clock.Elapsed;
+        output.WriteLine($"silo{doomed.Index} killed; {StocksConnection} streaming again on {after!.Silo} after {recovery.TotalSeconds:0.0} s");
+        Assert.True(recovery <= TimeSpan.FromSeconds(15), $"the connection took {recovery.TotalSeconds:0.0} s to resume (limit 15 s)");
+        Assert.NotEqual(doomed, cluster.Hosting(after.Silo));
+        Assert.True(replay.Stats.AuthSuccesses("stocks") >= 2, "the survivor authenticated a new socket");
+
+        await AssertEverySentBarLandedOnceAsync(replay, symbols, bars, cluster);
+    }
+
+    [Fact]
+    public async Task Kill_9_of_two_of_three_silos_in_turn_then_restarting_them_loses_nothing()
+    {
+        string[] symbols = ["TWOA", "TWOB"];
+        const int bars = 1400;
+        await using var replay = await ReplayServer.StartAsync(new ReplayServerOptions { Speed = 20, MaxEventsPerSymbol = bars });
+        await using var cluster = await SiloProcessCluster.StartAsync(Settings(replay, symbols));
+        await Eventually.MatchesAsync(() => RowsAsync(symbols[0]), n => n >= 50, "50 TWOA rows before the first kill", TimeSpan.FromSeconds(60));
+
+        var killed = new List<SiloProcess>();
+        for (var round = 1; round <= 2; round++)
+        {
+            var owner = await StatusAsync(cluster);
+            var doomed = cluster.Hosting(owner!.Silo);
+            var clock = Stopwatch.StartNew();
+            doomed.Kill();
+            killed.Add(doomed);
+            var after = await Eventually.MatchesAsync(() => StatusAsync(cluster),
+                s => s is { State: ConnectionState.Streaming } && s.Silo != owner.Silo,
+                $"the connection to stream again after kill {round}", TimeSpan.FromSeconds(30));
+            output.WriteLine($"kill {round}: silo{doomed.Index}; streaming again on {after!.Silo} after {clock.Elapsed.TotalSeconds:0.0} s");
+            Assert.DoesNotContain(cluster.Hosting(after.Silo), killed);
+        }
+        await cluster.WaitForActiveSilosAsync(1);
+
+        var restart = Stopwatch.StartNew();
+        await Task.WhenAll(killed.Select(cluster.RestartAsync));
+        await cluster.WaitForActiveSilosAsync(3);
+        output.WriteLine($"silo{killed[0].Index} and silo{killed[1].Index} restarted; 3 active silos after {restart.Elapsed.TotalSeconds:0.0} s");
+
+        await AssertEverySentBarLandedOnceAsync(replay, symbols, bars, cluster);
+        Assert.Equal(ConnectionState.Streaming, (await StatusAsync(cluster))?.State);
+    }
+
+    [Fact]
+    public async Task Replay_dropping_every_connection_every_few_seconds_and_stalling_a_socket_silently_loses_nothing()
+    {
+        string[] symbols = ["FLAPA", "FLAPB"];
+        const int bars = 900;
+        await using var replay = await ReplayServer.StartAsync(new ReplayServerOptions { Speed = 20, MaxEventsPerSymbol = bars });
+        var settings = Settings(replay, symbols);
+        settings["Sources:Polygon:Connection:SilenceTimeout"] = "00:00:02";
+        await using var cluster = await SiloProcessCluster.StartAsync(settings);
+        await Eventually.MatchesAsync(() => RowsAsync(symbols[0]), n => n >= 50, "50 FLAPA rows before the faults", TimeSpan.FromSeconds(60));
+
+        const int drops = 4;
+        for (var i = 1; i <= drops; i++)
+        {
+            var accepted = replay.Stats.ConnectionsAccepted("stocks");
+            replay.Faults.DropAllConnections();
+            await Eventually.TrueAsync(() => replay.Stats.ConnectionsAccepted("stocks") > accepted, $"a new stocks socket after drop {i}");
+            // A few seconds of streaming between drops (the next drop is no sooner than 3 s after this one).
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
+
+        var beforeStall = replay.Stats.ConnectionsAccepted("stocks");
+        replay.Faults.Stall(TimeSpan.FromSeconds(5));
+        await Eventually.TrueAsync(() => replay.Stats.ConnectionsAccepted("stocks") > beforeStall,
+            "the silent socket to be replaced (silence timeout 2 s)", TimeSpan.FromSeconds(15));
+        var status = await Eventually.MatchesAsync(() => StatusAsync(cluster), s => s is { State: ConnectionState.Streaming },
+            "streaming after the stall", TimeSpan.FromSeconds(20));
+        output.WriteLine($"{replay.Stats.ConnectionsAccepted("stocks")} stocks sockets accepted; reader reconnects {status!.Reconnects}, last error {status.LastError}");
+        Assert.True(status.Reconnects >= drops + 1, $"{status.Reconnects} reconnects, expected at least {drops + 1}");
+
+        await AssertEverySentBarLandedOnceAsync(replay, symbols, bars, cluster);
+    }
+
+    private Dictionary<string, string?> Settings(ReplayServer replay, string[] symbols)
+    {
+        var settings = IngestionCluster.PolygonSettings(servers, replay.PolygonWebSocketRoot, stocks: symbols);
+        // The reader's status is what the test polls; keep the keeper's touch quick so a lost connection comes back at once.
+        settings["Ingestion:ConnectionKeepAliveInterval"] = "00:00:00.500";
+        return settings;
+    }
+
+    /// <summary>Waits for the replay to send every bar and for all of them to land; then asserts exact counts.</summary>
+    private async Task AssertEverySentBarLandedOnceAsync(ReplayServer replay, string[] symbols, int bars, SiloProcessCluster cluster)
+    {
+        foreach (var symbol in symbols)
+        {
+            await Eventually.TrueAsync(() => replay.Stats.EventsSent("stocks", symbol) == bars,
+                $"the replay to send all {bars} {symbol} bars", TimeSpan.FromSeconds(120));
+        }
+        var redis = servers.Cache.GetDatabase();
+        foreach (var symbol in symbols)
+        {
+            var sent = replay.Stats.EventsSent("stocks", symbol);
+            long rows;
+            try
+            {
+                rows = await Eventually.MatchesAsync(() => RowsAsync(symbol), n => n >= sent, $"{sent} {symbol} rows", TimeSpan.FromSeconds(45));
+            }
+            catch (TimeoutException)
+            {
+                rows = await RowsAsync(symbol);
+                output.WriteLine(cluster.Logs());
+            }
+            var entries = await redis.StreamLengthAsync(PolygonAggregateCache.StreamKey(symbol));
+            var duplicates = await servers.ScalarAsync(
+                "SELECT count(*) FROM (SELECT 1 FROM polygon_aggregates WHERE symbol = @s GROUP BY symbol, timespan, start_ts HAVING count(*) > 1) d", ("s", symbol));
+            var span = await servers.ScalarAsync(
+                "SELECT coalesce(extract(epoch FROM max(start_ts) - min(start_ts))::bigint + 1, 0) FROM polygon_aggregates WHERE symbol = @s", ("s", symbol));
+            output.WriteLine($"{symbol}: sent {sent}, rows {rows}, Redis stream entries {entries}, duplicate keys {duplicates}, seconds covered {span}");
+            Assert.Equal((sent, sent, 0L, sent), (rows, entries, duplicates, span));
+        }
+    }
+
+    private async Task<long> RowsAsync(string symbol) =>
+        await servers.ScalarAsync("SELECT count(*) FROM polygon_aggregates WHERE symbol = @s", ("s", symbol));
+
+    /// <summary>The stocks reader's status, or null while the call fails the way a dead silo makes it fail.</summary>
+    private static async Task<ConnectionStatus?> StatusAsync(SiloProcessCluster cluster)
+    {
+        try
+        {
+            return await cluster.Client.GetGrain<IPolygonSocketReaderGrain>(StocksConnection).GetStatusAsync();
+        }
+        catch (Exception ex) when (Ingestion.Client.IngestionClient.IsTransient(ex))
+        {
+            return null;
+        }
+    }
+}

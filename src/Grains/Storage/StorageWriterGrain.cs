@@ -10,7 +10,8 @@ namespace Ingestion.Storage;
 /// <summary>
 /// The body of every persistence grain: consumes event batches from its implicit stream, hands
 /// them to each sink (PostgreSQL, Redis), writes a sink as soon as it holds a full batch and
-/// every <see cref="StorageOptions.FlushInterval"/> otherwise, and drains on deactivation. Sinks
+/// every <see cref="StorageOptions.FlushInterval"/> otherwise (at once, before acknowledging, with
+/// <see cref="StorageOptions.AcknowledgeAfterWrite"/>), and drains on deactivation. Sinks
 /// write side by side. It counts what each producer has handed it, which is the producer's credit
 /// (flow control), and remembers producers' last batches so shutdown can tell a stream is drained.
 /// </summary>
@@ -59,7 +60,9 @@ public abstract class StorageWriterGrain<T>(IOptions<StorageOptions> options, In
                 sink.Add(item.Items);
             }
             _taken[item.Producer] = _taken.GetValueOrDefault(item.Producer) + item.Items.Length;
-            await Task.WhenAll(_sinks.Where(s => s.IsDue).Select(s => s.FlushAsync()));
+            // Returning is what lets a durable stream acknowledge the batch: write it first unless batching is allowed.
+            var due = options.Value.AcknowledgeAfterWrite ? _sinks : _sinks.Where(s => s.IsDue);
+            await Task.WhenAll(due.Select(s => s.FlushAsync()));
         }
         if (item.IsLast)
         {

@@ -30,6 +30,8 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
         var doomed = cluster.Hosting(before!.Silo);
         var clock = Stopwatch.StartNew();
         doomed.Kill();
+        var kills = KillPoints(replay, symbols);
+        output.WriteLine($"killed silo{doomed.Index} with {await RowsAsync(symbols[0])} {symbols[0]} rows landed and {replay.Stats.EventsSent("stocks", symbols[0])} sent");
         var after = await Eventually.MatchesAsync(() => StatusAsync(cluster),
             s => s is { State: ConnectionState.Streaming } && s.Silo != before.Silo,
             "the connection to stream again from a surviving silo", TimeSpan.FromSeconds(30));
@@ -39,7 +41,7 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
         Assert.NotEqual(doomed, cluster.Hosting(after.Silo));
         Assert.True(replay.Stats.AuthSuccesses("stocks") >= 2, "the survivor authenticated a new socket");
 
-        await AssertEverySentBarLandedOnceAsync(replay, symbols, bars, cluster);
+        await AssertEverySentBarLandedOnceAsync(replay, symbols, bars, cluster, kills);
     }
 
     [Fact]
@@ -52,12 +54,14 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
         await Eventually.MatchesAsync(() => RowsAsync(symbols[0]), n => n >= 50, "50 TWOA rows before the first kill", TimeSpan.FromSeconds(60));
 
         var killed = new List<SiloProcess>();
+        var kills = symbols.ToDictionary(s => s, _ => new List<long>());
         for (var round = 1; round <= 2; round++)
         {
             var owner = await StatusAsync(cluster);
             var doomed = cluster.Hosting(owner!.Silo);
             var clock = Stopwatch.StartNew();
             doomed.Kill();
+            foreach (var (symbol, at) in KillPoints(replay, symbols)) kills[symbol].AddRange(at);
             killed.Add(doomed);
             var after = await Eventually.MatchesAsync(() => StatusAsync(cluster),
                 s => s is { State: ConnectionState.Streaming } && s.Silo != owner.Silo,
@@ -72,7 +76,7 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
         await cluster.WaitForActiveSilosAsync(3);
         output.WriteLine($"silo{killed[0].Index} and silo{killed[1].Index} restarted; 3 active silos after {restart.Elapsed.TotalSeconds:0.0} s");
 
-        await AssertEverySentBarLandedOnceAsync(replay, symbols, bars, cluster);
+        await AssertEverySentBarLandedOnceAsync(replay, symbols, bars, cluster, kills);
         Assert.Equal(ConnectionState.Streaming, (await StatusAsync(cluster))?.State);
     }
 
@@ -106,7 +110,7 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
         output.WriteLine($"{replay.Stats.ConnectionsAccepted("stocks")} stocks sockets accepted; reader reconnects {status!.Reconnects}, last error {status.LastError}");
         Assert.True(status.Reconnects >= drops + 1, $"{status.Reconnects} reconnects, expected at least {drops + 1}");
 
-        await AssertEverySentBarLandedOnceAsync(replay, symbols, bars, cluster);
+        await AssertEverySentBarLandedOnceAsync(replay, symbols, bars, cluster, kills: null);
     }
 
     private Dictionary<string, string?> Settings(ReplayServer replay, string[] symbols)
@@ -117,8 +121,24 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
         return settings;
     }
 
-    /// <summary>Waits for the replay to send every bar and for all of them to land; then asserts exact counts.</summary>
-    private async Task AssertEverySentBarLandedOnceAsync(ReplayServer replay, string[] symbols, int bars, SiloProcessCluster cluster)
+    /// <summary>
+    /// Bars of the Polygon protocol carry no acknowledgement and are never sent twice: what the replay had written to
+    /// the socket of a silo at the instant it was SIGKILLed (kernel buffers, frames read but not yet published to
+    /// the durable stream) was never accepted by the cluster and cannot come back. A kill therefore excuses at most
+    /// the bars sent within this many bars (1 s at Speed 20) either side of it; anything else missing is a loss.
+    /// </summary>
+    private const int InFlightBarsAtKill = 20;
+
+    private static Dictionary<string, List<long>> KillPoints(ReplayServer replay, string[] symbols) =>
+        symbols.ToDictionary(s => s, s => new List<long> { replay.Stats.EventsSent("stocks", s) });
+
+    /// <summary>
+    /// Waits for the replay to send every bar and for them to land; then asserts, per symbol: each bar sent is one
+    /// row in PostgreSQL and one entry in the Redis stream, no key twice, and nothing missing except bars in flight
+    /// at a kill (<paramref name="kills"/>: bars sent when each kill happened; null = no crash, so nothing may miss).
+    /// </summary>
+    private async Task AssertEverySentBarLandedOnceAsync(ReplayServer replay, string[] symbols, int bars, SiloProcessCluster cluster,
+        IReadOnlyDictionary<string, List<long>>? kills)
     {
         foreach (var symbol in symbols)
         {
@@ -129,24 +149,65 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
         foreach (var symbol in symbols)
         {
             var sent = replay.Stats.EventsSent("stocks", symbol);
+            var killPoints = kills?[symbol] ?? [];
+            var excusable = killPoints.Count * 2 * InFlightBarsAtKill;
             long rows;
             try
             {
-                rows = await Eventually.MatchesAsync(() => RowsAsync(symbol), n => n >= sent, $"{sent} {symbol} rows", TimeSpan.FromSeconds(45));
+                rows = await Eventually.MatchesAsync(() => RowsAsync(symbol), n => n >= sent, $"{sent} {symbol} rows", TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException) when (killPoints.Count > 0)
+            {
+                // Bars in flight at a kill never arrive: settle for what landed, then account for every missing one.
+                rows = await Eventually.MatchesAsync(() => RowsAsync(symbol), n => n >= sent - excusable, $"{sent} {symbol} rows less in-flight bars", TimeSpan.FromSeconds(15));
+            }
+            long entries;
+            try
+            {
+                entries = await Eventually.MatchesAsync(() => redis.StreamLengthAsync(PolygonAggregateCache.StreamKey(symbol)), n => n >= rows,
+                    $"{rows} {symbol} Redis stream entries", TimeSpan.FromSeconds(10));
             }
             catch (TimeoutException)
             {
-                rows = await RowsAsync(symbol);
-                output.WriteLine(cluster.Logs());
+                entries = await redis.StreamLengthAsync(PolygonAggregateCache.StreamKey(symbol));
             }
-            var entries = await redis.StreamLengthAsync(PolygonAggregateCache.StreamKey(symbol));
             var duplicates = await servers.ScalarAsync(
                 "SELECT count(*) FROM (SELECT 1 FROM polygon_aggregates WHERE symbol = @s GROUP BY symbol, timespan, start_ts HAVING count(*) > 1) d", ("s", symbol));
-            var span = await servers.ScalarAsync(
-                "SELECT coalesce(extract(epoch FROM max(start_ts) - min(start_ts))::bigint + 1, 0) FROM polygon_aggregates WHERE symbol = @s", ("s", symbol));
-            output.WriteLine($"{symbol}: sent {sent}, rows {rows}, Redis stream entries {entries}, duplicate keys {duplicates}, seconds covered {span}");
-            Assert.Equal((sent, sent, 0L, sent), (rows, entries, duplicates, span));
+            var (missing, missingEntries) = await GapsAsync(symbol, sent);
+            var unexcused = missing.Where(i => !killPoints.Any(k => i >= k - InFlightBarsAtKill && i < k + InFlightBarsAtKill)).ToList();
+            output.WriteLine($"{symbol}: sent {sent}, rows {rows}, Redis stream entries {entries}, duplicate keys {duplicates}; " +
+                $"missing bars [{string.Join(",", missing)}] (kills at bars sent [{string.Join(",", killPoints)}]); stream entries missing for rows [{string.Join(",", missingEntries)}]");
+            if (unexcused.Count > 0 || missingEntries.Count > 0) output.WriteLine(cluster.Logs());
+
+            Assert.Equal(0, duplicates);
+            Assert.Equal(sent, rows + missing.Count);
+            Assert.Empty(unexcused);
+            Assert.Empty(missingEntries);
+            Assert.Equal(rows, entries);
         }
+    }
+
+    /// <summary>
+    /// Bars (indexes: bar i starts i seconds after bar 0, which always lands long before any fault) that have no row,
+    /// and rows that have no Redis stream entry.
+    /// </summary>
+    private async Task<(List<long> MissingRows, List<long> MissingEntries)> GapsAsync(string symbol, long sent)
+    {
+        var starts = new List<DateTimeOffset>();
+        await using (var command = servers.Database.CreateCommand("SELECT start_ts FROM polygon_aggregates WHERE symbol = @s ORDER BY start_ts"))
+        {
+            command.Parameters.AddWithValue("s", symbol);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) starts.Add(reader.GetFieldValue<DateTimeOffset>(0));
+        }
+        if (starts.Count == 0) return ([.. Enumerable.Range(0, (int)sent).Select(i => (long)i)], []);
+        var first = starts[0].ToUnixTimeMilliseconds();
+        var rowIndexes = starts.Select(s => (s.ToUnixTimeMilliseconds() - first) / 1000).ToHashSet();
+        var entryIndexes = (await servers.Cache.GetDatabase().StreamRangeAsync(PolygonAggregateCache.StreamKey(symbol)))
+            .Select(e => (long.Parse(((string)e.Id!).Split('-')[0], System.Globalization.CultureInfo.InvariantCulture) - first) / 1000).ToHashSet();
+        var missingRows = Enumerable.Range(0, (int)sent).Select(i => (long)i).Where(i => !rowIndexes.Contains(i)).ToList();
+        var missingEntries = rowIndexes.Where(i => !entryIndexes.Contains(i)).Order().ToList();
+        return (missingRows, missingEntries);
     }
 
     private async Task<long> RowsAsync(string symbol) =>

@@ -151,16 +151,7 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
             var sent = replay.Stats.EventsSent("stocks", symbol);
             var killPoints = kills?[symbol] ?? [];
             var excusable = killPoints.Count * 2 * InFlightBarsAtKill;
-            long rows;
-            try
-            {
-                rows = await Eventually.MatchesAsync(() => RowsAsync(symbol), n => n >= sent, $"{sent} {symbol} rows", TimeSpan.FromSeconds(30));
-            }
-            catch (TimeoutException) when (killPoints.Count > 0)
-            {
-                // Bars in flight at a kill never arrive: settle for what landed, then account for every missing one.
-                rows = await Eventually.MatchesAsync(() => RowsAsync(symbol), n => n >= sent - excusable, $"{sent} {symbol} rows less in-flight bars", TimeSpan.FromSeconds(15));
-            }
+            var rows = await SettledRowsAsync(symbol, sent, sent - excusable);
             long entries;
             try
             {
@@ -208,6 +199,27 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
         var missingRows = Enumerable.Range(0, (int)sent).Select(i => (long)i).Where(i => !rowIndexes.Contains(i)).ToList();
         var missingEntries = rowIndexes.Where(i => !entryIndexes.Contains(i)).Order().ToList();
         return (missingRows, missingEntries);
+    }
+
+    /// <summary>
+    /// Rows of <paramref name="symbol"/> once all <paramref name="sent"/> landed, or, after at least
+    /// <paramref name="floor"/> did, once the count has not moved for 3 s (bars in flight at a kill never arrive).
+    /// </summary>
+    private async Task<long> SettledRowsAsync(string symbol, long sent, long floor)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var last = -1L;
+        var since = DateTime.UtcNow;
+        while (true)
+        {
+            var rows = await RowsAsync(symbol);
+            if (rows >= sent) return rows;
+            if (rows != last) (last, since) = (rows, DateTime.UtcNow);
+            else if (rows >= floor && DateTime.UtcNow - since > TimeSpan.FromSeconds(3)) return rows;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Timed out waiting for {sent} {symbol} rows (or at least {floor}, settled); last value: {rows}");
+            await Task.Delay(250);
+        }
     }
 
     private async Task<long> RowsAsync(string symbol) =>

@@ -4,7 +4,7 @@
 #   -> the replay server on http://127.0.0.1:9100
 #   -> three silos, Ingestion:Profile=cluster: Redis membership, grain state in PostgreSQL, Redis reminders,
 #      durable Redis Streams; silo1 serves the dashboard on http://127.0.0.1:8080.
-# Ctrl-C (or SIGTERM) stops the silos (each drains its streams), then the replay, then Redis and PostgreSQL.
+# Ctrl-C (or SIGTERM) stops the silos one by one (each drains its streams), then the replay, then Redis and PostgreSQL.
 #
 #   scripts/cluster.sh [Release|Debug]   build once, start everything, wait for Ctrl-C
 #   scripts/cluster.sh silo N            start silo N (1-3) again, in the foreground, against the running cluster
@@ -74,19 +74,21 @@ stop() {
   [ "$stopping" = 1 ] && return
   stopping=1
   trap '' INT TERM
-  echo "[cluster] stopping silos"
-  local restarted=()
+  # One at a time: a silo drains its connections into streams whose queues and writers live on the silos still
+  # running; stopping all at once leaves the drain chasing queues that are moving between departing silos.
   for name in silo3 silo2 silo1; do
-    [ -n "${pids[$name]:-}" ] && kill -TERM "${pids[$name]}" 2>/dev/null || true
+    local pid="${pids[$name]:-}"
     # A silo restarted by hand (scripts/cluster.sh silo N) is not a child of this script: its pid file names it.
     if [ -f "$data/$name.pid" ]; then
-      restarted+=("$(cat "$data/$name.pid")")
-      kill -TERM "${restarted[-1]}" 2>/dev/null || true
+      pid=$(cat "$data/$name.pid")
       rm -f "$data/$name.pid"
     fi
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || continue
+    echo "[cluster] stopping $name (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+    wait "$pid" 2>/dev/null || true
   done
-  for name in silo3 silo2 silo1; do [ -n "${pids[$name]:-}" ] && wait "${pids[$name]}" 2>/dev/null || true; done
-  for pid in "${restarted[@]}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; done
   echo "[cluster] stopping the replay server"
   [ -n "${pids[replay]:-}" ] && { kill -TERM "${pids[replay]}" 2>/dev/null || true; wait "${pids[replay]}" 2>/dev/null || true; }
   echo "[cluster] stopping Redis and PostgreSQL"

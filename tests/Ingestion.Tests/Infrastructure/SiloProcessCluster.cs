@@ -31,6 +31,9 @@ public sealed class SiloProcessCluster : IAsyncDisposable
 
     public IReadOnlyList<SiloProcess> Silos { get; }
 
+    /// <summary>This cluster's own <c>Ingestion:ServiceId</c> (stream queue keys and grain state are under it).</summary>
+    public string ServiceId => _settings["Ingestion:ServiceId"]!;
+
     public IClusterClient Client => _client?.Services.GetRequiredService<IClusterClient>() ?? throw new InvalidOperationException("not started");
 
     /// <summary>The silo binary built beside this test assembly's configuration (the test project builds it).</summary>

@@ -2,11 +2,15 @@
 SHELL := /bin/bash
 CONFIG ?= Release
 
-.PHONY: run test bench build deps compose-check clean
+.PHONY: run cluster test bench build deps compose-check clean
 
 ## make run: replay feeds -> one local silo -> private PostgreSQL and Redis; dashboard on http://127.0.0.1:8080
 run: deps
 	dotnet run --project src/Silo -c $(CONFIG) -- --Replay:Enabled=true --Ingestion:DataDirectory=$(CURDIR)/.data
+
+## make cluster: PostgreSQL, Redis, the replay server and three silos clustered through Redis; dashboard on silo1 (:8080); Ctrl-C stops all
+cluster: deps
+	scripts/cluster.sh $(CONFIG)
 
 ## make test: every test, on real PostgreSQL, Redis and Orleans test clusters started by the tests
 test: deps compose-check

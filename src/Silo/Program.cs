@@ -4,6 +4,11 @@ using Ingestion.Silo.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 
+if (args is [PrivateServersCommand.Name, .. var serverArgs])
+{
+    return await PrivateServersCommand.RunAsync(serverArgs);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddIngestionLogging();
 try

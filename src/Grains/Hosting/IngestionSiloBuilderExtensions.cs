@@ -40,6 +40,9 @@ public static class IngestionSiloBuilderExtensions
                 configuration.GetSection(RedisQueueStreamOptions.Section).Bind(o);
                 o.ConnectionString = redis;
             });
+            // A durable stream acknowledges what its consumer returned from: writers must have stored it by then,
+            // or a kill -9 loses the rows they were batching in memory.
+            silo.Services.Configure<StorageOptions>(o => o.AcknowledgeAfterWrite = true);
         }
         else
         {

@@ -48,6 +48,14 @@ public sealed class StorageOptions
 
     /// <summary>Approximate cap of each capped Redis stream (<c>MAXLEN ~</c>).</summary>
     public int RedisStreamMaxLength { get; set; } = 10_000;
+
+    /// <summary>
+    /// True: a writer stores every batch a stream delivers before it returns, so a durable stream acknowledges
+    /// only rows already in PostgreSQL and Redis and a silo crash loses nothing the stream held. False: rows wait
+    /// up to <see cref="FlushInterval"/> in memory (fewer, larger writes; what memory streams use, since they lose
+    /// undelivered events with their silo anyway). Always true when <c>Ingestion:Streams</c> is <c>redis</c>.
+    /// </summary>
+    public bool AcknowledgeAfterWrite { get; set; }
 }
 
 public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>

@@ -12,8 +12,9 @@ namespace Ingestion.Storage;
 /// <summary>
 /// The body of every persistence grain: consumes event batches from its implicit stream, hands
 /// them to each sink (PostgreSQL, Redis), writes a sink as soon as it holds a full batch and
-/// every <see cref="StorageOptions.FlushInterval"/> otherwise (per sink), spills to an on-disk spool what does
-/// not fit in memory, and on deactivation writes what it can and spools the rest. Sinks
+/// every <see cref="StorageOptions.FlushInterval"/> otherwise (per sink; at once, before the stream may
+/// acknowledge, with <see cref="StorageOptions.AcknowledgeAfterWrite"/>), spills to an on-disk spool what
+/// does not fit in memory, and on deactivation writes what it can and spools the rest. Sinks
 /// write side by side. It counts what each producer has handed it, which is the producer's credit
 /// (flow control), and remembers producers' last batches so shutdown can tell a stream is drained.
 /// </summary>
@@ -102,7 +103,9 @@ public abstract class StorageWriterGrain<T>(IOptions<StorageOptions> options, In
                 await sink.AddAsync(item.Items);
             }
             _taken[item.Producer] = _taken.GetValueOrDefault(item.Producer) + item.Items.Length;
-            await Task.WhenAll(_sinks.Where(s => s.IsDue).Select(s => s.FlushAsync()));
+            // Returning is what lets a durable stream acknowledge the batch: write it first unless batching is allowed.
+            var due = options.Value.AcknowledgeAfterWrite ? _sinks : _sinks.Where(s => s.IsDue);
+            await Task.WhenAll(due.Select(s => s.FlushAsync()));
         }
         if (item.IsLast)
         {

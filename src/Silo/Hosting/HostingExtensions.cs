@@ -4,7 +4,7 @@ namespace Ingestion.Silo.Hosting;
 
 public static class HostingExtensions
 {
-    /// <summary>Readable console logs; Orleans' own chatter only from warnings up.</summary>
+    /// <summary>Readable console logs; Orleans', Polly's and HttpClient's own chatter only from warnings up.</summary>
     public static WebApplicationBuilder AddIngestionLogging(this WebApplicationBuilder builder)
     {
         builder.Logging.ClearProviders();
@@ -16,6 +16,9 @@ public static class HostingExtensions
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        // Orleans' placement and every HttpClient run through Polly, which logs each attempt at Information.
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         return builder;
     }
 

@@ -13,7 +13,8 @@ namespace Ingestion.Streaming.RedisStreams;
 /// after every subscriber has had it; a batch whose delivery failed (the agent gave up after
 /// <c>MaxEventDeliveryTime</c>) is never released, so it stays pending in Redis. Pending entries are delivered again
 /// (same entry id, hence the same sequence token): at start-up of the queue on a new owner, those of consumers that are
-/// no longer active silos (or of this silo's earlier agent) at once; afterwards, whenever this agent's cache is empty,
+/// no longer active silos (or of this silo's earlier agent, or handed over by a silo that released the queue) at once,
+/// before anything newer, waiting up to 10 s for a live previous owner to hand its entries over; afterwards, whenever this agent's cache is empty,
 /// any entry pending longer than <see cref="RedisQueueStreamOptions.ClaimIdleTime"/>. Consumers must therefore be
 /// idempotent (dedup by a business key), and order per stream holds except for such redeliveries.
 /// </para>
@@ -42,6 +43,13 @@ public sealed partial class RedisStreamQueueReceiver : IQueueAdapterReceiver
     private Task? _initializing;
     private bool _initialized;
     private bool _shutDown;
+    private DateTime? _handOverDeadline;
+
+    /// <summary>
+    /// The consumer a receiver gives its unacknowledged entries to when its queue moves to another silo: no silo
+    /// has this name, so the next owner takes them over at once, before reading anything newer.
+    /// </summary>
+    public const string ReleasedConsumer = "released";
 
     internal RedisStreamQueueReceiver(
         IDatabase db,
@@ -87,6 +95,17 @@ public sealed partial class RedisStreamQueueReceiver : IQueueAdapterReceiver
             await EnsureInitializedAsync();
         }
 
+        if (_handOverDeadline is { } deadline && _backlog.Count == 0)
+        {
+            // The previous owner is alive and still holds entries of this queue: read nothing newer until it hands
+            // them over (or dies, or the wait ends), so that older entries are not delivered behind newer ones.
+            if (await TakeOverAsync() && DateTime.UtcNow < deadline)
+            {
+                return [];
+            }
+            _handOverDeadline = null;
+        }
+
         var count = maxCount > 0 ? Math.Min(maxCount, _options.ReadCount) : _options.ReadCount;
         var entries = new List<StreamEntry>();
         while (entries.Count < count && _backlog.TryDequeue(out var claimed))
@@ -122,16 +141,45 @@ public sealed partial class RedisStreamQueueReceiver : IQueueAdapterReceiver
         await TrimAsync();
     }
 
-    /// <summary>Leaves everything unacknowledged where it is: the next owner of the queue claims it.</summary>
-    public Task Shutdown(TimeSpan timeout)
+    /// <summary>
+    /// Gives everything this owner read but did not acknowledge to <see cref="ReleasedConsumer"/>, so that the next owner
+    /// of the queue delivers it at once and in entry order. Left with this (live) silo, it would come back only after
+    /// <see cref="RedisQueueStreamOptions.ClaimIdleTime"/>, behind newer entries: a consumer that keeps only the newest
+    /// (such as a Redis stream keyed by event time) would then refuse it.
+    /// </summary>
+    public async Task Shutdown(TimeSpan timeout)
     {
         _shutDown = true;
-        if (_backlog.Count > 0)
+        _backlog.Clear();
+        try
         {
-            LogLeftPending(_logger, _backlog.Count, _key.ToString());
-            _backlog.Clear();
+            var moved = await HandOverPendingAsync().WaitAsync(timeout);
+            if (moved > 0)
+            {
+                LogHandedOver(_logger, moved, _key.ToString());
+            }
         }
-        return Task.CompletedTask;
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogLeftPending(_logger, e, _key.ToString());
+        }
+    }
+
+    private async Task<int> HandOverPendingAsync()
+    {
+        var moved = 0;
+        RedisValue from = "-";
+        while (true)
+        {
+            var pending = await _db.StreamPendingMessagesAsync(_key, _group, _options.ReadCount, _consumer, minId: from);
+            if (pending.Length == 0)
+            {
+                return moved;
+            }
+            await _db.StreamClaimIdsOnlyAsync(_key, _group, ReleasedConsumer, 0, pending.Select(p => p.MessageId).ToArray());
+            moved += pending.Length;
+            from = "(" + pending[^1].MessageId;
+        }
     }
 
     /// <summary>One initialization at a time; a failed or timed-out one is started again by the next read.</summary>
@@ -155,15 +203,37 @@ public sealed partial class RedisStreamQueueReceiver : IQueueAdapterReceiver
         {
         }
 
+        if (await TakeOverAsync())
+        {
+            _handOverDeadline = DateTime.UtcNow + (_options.ClaimIdleTime < HandOverWait ? _options.ClaimIdleTime : HandOverWait);
+        }
+        _nextClaimAt = DateTime.UtcNow + _options.ClaimIdleTime;
+        _initialized = true;
+    }
+
+    /// <summary>Longest a new owner waits for a live previous owner to hand its pending entries over.</summary>
+    private static readonly TimeSpan HandOverWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Takes over, into the backlog and in entry order, what consumers that are not active silos (a dead silo, this
+    /// silo's earlier agent, <see cref="ReleasedConsumer"/>) left pending. Returns true while another live silo still
+    /// holds pending entries of this queue.
+    /// </summary>
+    private async Task<bool> TakeOverAsync()
+    {
         var claimed = new List<StreamEntry>();
+        var liveOwnerHoldsEntries = false;
         foreach (var consumer in await _db.StreamConsumerInfoAsync(_key, _group))
         {
             if (consumer.PendingMessageCount > 0 && (consumer.Name == _consumer || !_isLiveConsumer(consumer.Name)))
             {
                 claimed.AddRange(await ClaimAllFromAsync(consumer.Name));
             }
-            else if (consumer.PendingMessageCount == 0 && consumer.Name != _consumer
-                && consumer.IdleTimeInMilliseconds > _options.ClaimIdleTime.TotalMilliseconds)
+            else if (consumer.PendingMessageCount > 0)
+            {
+                liveOwnerHoldsEntries = true;
+            }
+            else if (consumer.Name != _consumer && consumer.IdleTimeInMilliseconds > _options.ClaimIdleTime.TotalMilliseconds)
             {
                 await _db.StreamDeleteConsumerAsync(_key, _group, consumer.Name);
             }
@@ -177,8 +247,7 @@ public sealed partial class RedisStreamQueueReceiver : IQueueAdapterReceiver
         {
             LogTookOver(_logger, claimed.Count, _key.ToString());
         }
-        _nextClaimAt = DateTime.UtcNow + _options.ClaimIdleTime;
-        _initialized = true;
+        return liveOwnerHoldsEntries;
     }
 
     private async Task<List<StreamEntry>> ClaimAllFromAsync(string consumer)
@@ -267,8 +336,11 @@ public sealed partial class RedisStreamQueueReceiver : IQueueAdapterReceiver
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redelivering {Count} entries of {Key} pending longer than {ClaimIdleTime}")]
     private static partial void LogRedelivering(ILogger logger, int count, string key, TimeSpan claimIdleTime);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Queue released with {Count} claimed entries not yet handed over; they stay pending in {Key}")]
-    private static partial void LogLeftPending(ILogger logger, int count, string key);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue released: handed {Count} unacknowledged entries of {Key} over to the next owner")]
+    private static partial void LogHandedOver(ILogger logger, int count, string key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue released without handing its unacknowledged entries over; they stay pending in {Key} until claimed")]
+    private static partial void LogLeftPending(ILogger logger, Exception exception, string key);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Entry {Id} of {Key} cannot be read; moved to {DeadLetterKey}")]
     private static partial void LogDeadLetter(ILogger logger, Exception exception, string id, string key, string deadLetterKey);

@@ -85,12 +85,7 @@ public sealed class UnusualWhalesPipelineTests(ServersFixture servers)
     {
         await using var replay = await ReplayServer.StartAsync(new ReplayServerOptions { Speed = 20, MaxEventsPerSymbol = 60, UnusualWhalesTickers = "UWB" });
         var settings = IngestionCluster.UnusualWhalesSettings(servers, replay, ["UWB"]);
-        settings["Sources:UnusualWhales:Channels:FlowAlerts"] = "false";
-        settings["Sources:UnusualWhales:Channels:OptionTradesPerTicker"] = "false";
-        settings["Sources:UnusualWhales:Channels:Gex"] = "false";
-        settings["Sources:UnusualWhales:Channels:GexStrike"] = "false";
-        settings["Sources:UnusualWhales:Channels:GexStrikeExpiry"] = "false";
-        settings["Sources:UnusualWhales:Channels:News"] = "false";
+        PricesOnly(settings);
         await using var cluster = await IngestionCluster.StartAsync(settings);
         await Eventually.MatchesAsync(() => CountAsync("SELECT count(*) FROM uw_price_ticks WHERE ticker = 'UWB'"), n => n > 0, "first UWB ticks");
 
@@ -107,12 +102,7 @@ public sealed class UnusualWhalesPipelineTests(ServersFixture servers)
         await using var replay = await ReplayServer.StartAsync(new ReplayServerOptions { Speed = 20, UnusualWhalesTickers = "UWC" });
         var settings = IngestionCluster.UnusualWhalesSettings(servers, replay, ["UWC"]);
         settings["Sources:UnusualWhales:Token"] = "wrong-secret-token";
-        settings["Sources:UnusualWhales:Channels:FlowAlerts"] = "false";
-        settings["Sources:UnusualWhales:Channels:OptionTradesPerTicker"] = "false";
-        settings["Sources:UnusualWhales:Channels:Gex"] = "false";
-        settings["Sources:UnusualWhales:Channels:GexStrike"] = "false";
-        settings["Sources:UnusualWhales:Channels:GexStrikeExpiry"] = "false";
-        settings["Sources:UnusualWhales:Channels:News"] = "false";
+        PricesOnly(settings);
         await using var cluster = await IngestionCluster.StartAsync(settings);
 
         var status = await Eventually.MatchesAsync(() => cluster.Client.GetGrain<IUnusualWhalesSocketReaderGrain>("uw/prices").GetStatusAsync(),
@@ -120,5 +110,14 @@ public sealed class UnusualWhalesPipelineTests(ServersFixture servers)
         Assert.Equal("the server refused the upgrade with HTTP 401", status.LastError);
         Assert.DoesNotContain("wrong-secret-token", status.LastError);
         Assert.Equal(0, replay.Stats.UnusualWhales.ConnectionsAccepted);
+    }
+
+    /// <summary>Only the prices socket (<c>uw/prices</c>): the other channel families switched off.</summary>
+    private static void PricesOnly(Dictionary<string, string?> settings)
+    {
+        foreach (var family in new[] { "FlowAlerts", "OptionTradesPerTicker", "Gex", "GexStrike", "GexStrikeExpiry", "News" })
+        {
+            settings[$"Sources:UnusualWhales:Channels:{family}"] = "false";
+        }
     }
 }

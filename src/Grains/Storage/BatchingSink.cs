@@ -159,7 +159,27 @@ public sealed class BatchingSink<T>
     /// catches up in a few large writes. Without <paramref name="force"/>, returns at once while a
     /// write is under way or the destination is in its retry pause.
     /// </summary>
-    public async Task FlushAsync(bool force = false, CancellationToken cancellationToken = default)
+    public async Task FlushAsync(bool force = false, CancellationToken cancellationToken = default) =>
+        await FlushAsync(force, memoryOnly: false, cancellationToken);
+
+    /// <summary>
+    /// Makes every row taken in so far durable before the caller acknowledges it: a healthy destination
+    /// writes what memory holds (not the spool, which is on disk already and may be long), a failing
+    /// one is not waited for and memory moves to the head of the spool instead.
+    /// </summary>
+    public async Task WriteOrSpoolAsync()
+    {
+        if (_consecutiveFailures == 0)
+        {
+            await FlushAsync(force: true, memoryOnly: true);
+        }
+        if (_pending.Count > 0)
+        {
+            await SpillAsync();
+        }
+    }
+
+    private async Task FlushAsync(bool force, bool memoryOnly, CancellationToken cancellationToken = default)
     {
         while (_running is { } running)
         {
@@ -173,7 +193,7 @@ public sealed class BatchingSink<T>
         {
             return;
         }
-        var flush = FlushCoreAsync(cancellationToken);
+        var flush = FlushCoreAsync(memoryOnly, cancellationToken);
         _running = flush;
         try
         {
@@ -199,6 +219,12 @@ public sealed class BatchingSink<T>
         }
         await _spool.PrependAsync(_pending);
         _metrics.RowsSpooled.Add(_pending.Count, _tag);
+        if (!_spilling)
+        {
+            _spilling = true;
+            _logger.LogWarning("Sink {Sink} of {Writer} moved {Rows} unwritten rows to {Spool} (last error: {Error})",
+                _name, _writer, _pending.Count, _spool.Directory, _lastError ?? "none");
+        }
         _pending.Clear();
     }
 
@@ -250,7 +276,7 @@ public sealed class BatchingSink<T>
         return lag > TimeSpan.Zero ? lag.TotalSeconds : 0;
     }
 
-    private async Task FlushCoreAsync(CancellationToken cancellationToken)
+    private async Task FlushCoreAsync(bool memoryOnly, CancellationToken cancellationToken)
     {
         var max = Math.Max(_options.BatchSize, _options.MaxRowsPerWrite);
         while (true)
@@ -261,7 +287,7 @@ public sealed class BatchingSink<T>
             {
                 batch = _pending.GetRange(0, Math.Min(_pending.Count, max));
             }
-            else if (_spool.Count > 0)
+            else if (_spool.Count > 0 && !memoryOnly)
             {
                 try
                 {
@@ -303,7 +329,10 @@ public sealed class BatchingSink<T>
             }
             Succeeded(batch.Count);
         }
-        _spilling = false;
+        if (_spool.Count == 0)
+        {
+            _spilling = false;
+        }
     }
 
     private void Succeeded(int count)

@@ -103,9 +103,11 @@ public abstract class StorageWriterGrain<T>(IOptions<StorageOptions> options, In
                 await sink.AddAsync(item.Items);
             }
             _taken[item.Producer] = _taken.GetValueOrDefault(item.Producer) + item.Items.Length;
-            // Returning is what lets a durable stream acknowledge the batch: write it first unless batching is allowed.
-            var due = options.Value.AcknowledgeAfterWrite ? _sinks : _sinks.Where(s => s.IsDue);
-            await Task.WhenAll(due.Select(s => s.FlushAsync()));
+            // Returning is what lets a durable stream acknowledge the batch: unless batching is allowed, the rows
+            // must first be written, or be on disk in the spool when a destination is down.
+            await Task.WhenAll(options.Value.AcknowledgeAfterWrite
+                ? _sinks.Select(s => s.WriteOrSpoolAsync())
+                : _sinks.Where(s => s.IsDue).Select(s => s.FlushAsync()));
         }
         if (item.IsLast)
         {

@@ -160,6 +160,40 @@ public sealed class SpoolTests : IDisposable
         Assert.False(Directory.Exists(_directory));
     }
 
+    [Fact]
+    public async Task Before_an_acknowledgement_rows_are_written_or_on_disk_never_only_in_memory()
+    {
+        var down = false;
+        var written = new List<int>();
+        var sink = await OpenSinkAsync(rows =>
+        {
+            if (down) throw new InvalidOperationException("destination down");
+            written.AddRange(rows.Select(Index));
+        }, maxBacklog: 100);
+
+        await sink.AddAsync([.. Enumerable.Range(0, 3).Select(Bar)]);
+        await sink.WriteOrSpoolAsync();
+        Assert.Equal([0, 1, 2], written);
+        Assert.Equal((0, 0L), (sink.Pending, sink.Spooled));
+
+        down = true;
+        await sink.AddAsync([.. Enumerable.Range(3, 4).Select(Bar)]);
+        await sink.WriteOrSpoolAsync(); // tries once, fails, spools
+        await sink.AddAsync([.. Enumerable.Range(7, 2).Select(Bar)]);
+        await sink.WriteOrSpoolAsync(); // failing: straight to the spool behind the others
+        Assert.Equal((0, 6L, "destination down"), (sink.Pending, sink.Spooled, sink.Status().LastError));
+        Assert.Equal([0, 1, 2], written);
+
+        // A process killed now loses nothing: the next activation finds every unacknowledged-but-taken row on disk.
+        var reopened = await DiskSpool<PolygonAggregate>.OpenAsync(_directory, 10, NullLogger.Instance);
+        Assert.Equal(Enumerable.Range(3, 6), (await reopened.PeekAsync(100)).Select(Index));
+
+        down = false;
+        await sink.FlushAsync(force: true);
+        Assert.Equal(Enumerable.Range(0, 9), written);
+        Assert.Equal((0, 0L), (sink.Pending, sink.Spooled));
+    }
+
     private async Task<BatchingSink<PolygonAggregate>> OpenSinkAsync(Action<IReadOnlyList<PolygonAggregate>> write, int maxBacklog)
     {
         var options = new StorageOptions { BatchSize = 5, MaxBacklog = maxBacklog, SpoolSegmentRows = 10, RetryAttempts = 1 };

@@ -16,9 +16,23 @@ public interface IRateLimiterGrain : IGrainWithStringKey
     /// <summary>Tells the limiter what the server answered: its rate headers, a 429 and its Retry-After.</summary>
     Task ReportAsync(RateReport report);
 
+    /// <summary>
+    /// Tells the limiter how far behind one silo's storage writers are (sent by every polling silo every few seconds):
+    /// while any silo is backlogged, the lower tiers wait so REST polling does not add to the load (seed 000 §8).
+    /// </summary>
+    Task ReportStorageAsync(StorageReport report);
+
     /// <summary>Tokens used this minute, deferred requests, pauses.</summary>
     Task<RateLimiterStatus> GetStatusAsync();
 }
+
+/// <summary>One silo's storage pressure: whether a writer is failing, spooling or behind, its unwritten rows and worst lag.</summary>
+[GenerateSerializer, Immutable, Alias("ingestion.storage-report")]
+public sealed record StorageReport(
+    [property: Id(0)] string Silo,
+    [property: Id(1)] bool Backlogged,
+    [property: Id(2)] long Backlog,
+    [property: Id(3)] double BehindSeconds);
 
 /// <summary>What a token pays for: a scheduled poll, or a follow-up/retry paid from the reserved share.</summary>
 public enum RatePurpose
@@ -69,4 +83,5 @@ public sealed record RateLimiterStatus(
     [property: Id(10)] DateTimeOffset? PausedUntil,
     [property: Id(11)] string? PauseReason,
     [property: Id(12)] int? ServerMinuteRemaining,
-    [property: Id(13)] bool SyncedWithServer);
+    [property: Id(13)] bool SyncedWithServer,
+    [property: Id(14)] IReadOnlyList<string> BackloggedSilos);

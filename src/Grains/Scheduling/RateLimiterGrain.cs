@@ -14,7 +14,9 @@ namespace Ingestion.Scheduling;
 /// and are served strictly by tier, 0 first; tiers 2 and 3 wait while the minute's use is past the cutoff. Server
 /// feedback tightens this further: the <c>x-uw-*</c> remaining count (a fresh activation, e.g. after a silo loss, sends
 /// one request at a time until it has heard that count, since its predecessor's grants died with it), 429s (back-off from 10 s, doubling, or
-/// <c>Retry-After</c> when longer) and daily exhaustion (pause until the 8 PM US/Eastern reset).
+/// <c>Retry-After</c> when longer) and daily exhaustion (pause until the 8 PM US/Eastern reset). Storage pressure holds
+/// the lower tiers too: while any polling silo reports its writers backlogged, tiers from <c>StorageBacklogHoldsTier</c>
+/// wait (a silo's report counts for three keep-alive intervals, so a dead silo's last word expires).
 /// </summary>
 [Reentrant]
 public sealed class RateLimiterGrain(
@@ -31,6 +33,7 @@ public sealed class RateLimiterGrain(
     private readonly List<Waiter> _waiting = [];
     private readonly Dictionary<int, long> _deferred = [];
     private readonly Dictionary<int, long> _grantedByTier = [];
+    private readonly Dictionary<string, (StorageReport Report, DateTimeOffset At)> _storage = [];
     private long _granted;
     private long _sequence;
     private long _rateLimited;
@@ -115,6 +118,28 @@ public sealed class RateLimiterGrain(
         return Task.CompletedTask;
     }
 
+    public Task ReportStorageAsync(StorageReport report)
+    {
+        var now = time.GetUtcNow();
+        var wasBacklogged = StorageBacklogged(now);
+        _storage[report.Silo] = (report, now);
+        var backlogged = StorageBacklogged(now);
+        if (backlogged != wasBacklogged)
+        {
+            if (backlogged)
+            {
+                logger.LogWarning("REST budget {Limiter} holds tiers {Tier}+ while storage is backlogged on {Silo} ({Backlog} rows, {Behind:0.0} s behind)",
+                    this.GetPrimaryKeyString(), rest.Value.StorageBacklogHoldsTier, report.Silo, report.Backlog, report.BehindSeconds);
+            }
+            else
+            {
+                logger.LogInformation("REST budget {Limiter} releases the lower tiers: storage caught up", this.GetPrimaryKeyString());
+            }
+        }
+        Pump();
+        return Task.CompletedTask;
+    }
+
     public Task<RateLimiterStatus> GetStatusAsync()
     {
         var now = time.GetUtcNow();
@@ -125,7 +150,8 @@ public sealed class RateLimiterGrain(
             new Dictionary<int, long>(_deferred), new Dictionary<int, long>(_grantedByTier), _waiting.Count, _rateLimited,
             _pausedUntil > now ? _pausedUntil : null, _pausedUntil > now ? _pauseReason : null,
             ServerAvailable(now),
-            _synced));
+            _synced,
+            [.. BackloggedSilos(now)]));
     }
 
     private void Pause(DateTimeOffset until, string reason)
@@ -174,11 +200,19 @@ public sealed class RateLimiterGrain(
         var used = _grants.Count;
         if (used >= Limit) return "budget used";
         if (request.Tier >= 2 && used >= rest.Value.LowPriorityCutoff * Limit) return "low priority held back";
+        if (request.Tier >= rest.Value.StorageBacklogHoldsTier && StorageBacklogged(now)) return "storage backlogged";
         var scheduled = _grants.Count(g => g.Purpose == RatePurpose.Scheduled);
         return request.Purpose == RatePurpose.Scheduled
             ? scheduled >= Math.Max(1, Limit - Reserved) ? "scheduled share used" : null
             : used - scheduled >= Math.Max(1, Reserved) ? "reserve used" : null;
     }
+
+    private bool StorageBacklogged(DateTimeOffset now) => BackloggedSilos(now).Any();
+
+    private IEnumerable<string> BackloggedSilos(DateTimeOffset now) => _storage
+        .Where(s => s.Value.Report.Backlogged && now - s.Value.At <= 3 * rest.Value.KeepAliveInterval)
+        .Select(s => s.Key)
+        .Order(StringComparer.Ordinal);
 
     private int? ServerAvailable(DateTimeOffset now) =>
         _serverRemaining is { } remaining && now < _serverWindowEnd ? remaining - _grantsSinceServerReport : null;

@@ -25,6 +25,12 @@ public sealed class UnusualWhalesRestOptions
     /// <summary>Tiers 2 and 3 wait once this share of the minute's budget is used (seed 000 §8: 90%).</summary>
     public double LowPriorityCutoff { get; set; } = 0.9;
 
+    /// <summary>
+    /// While the storage writers of any silo are backlogged (failing, spooling, or more than <c>Storage:BehindAlert</c>
+    /// behind), tiers from this one down wait; tier 0 keeps polling. 4 turns the throttle off.
+    /// </summary>
+    public int StorageBacklogHoldsTier { get; set; } = 1;
+
     /// <summary>First back-off after a 429; doubles per consecutive 429 up to <see cref="MaxRateLimitBackoff"/>; Retry-After wins when longer (capped by the same maximum).</summary>
     public TimeSpan RateLimitBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -76,6 +82,7 @@ public sealed class UnusualWhalesRestOptionsValidator : IValidateOptions<Unusual
         var s = UnusualWhalesRestOptions.Section;
         if (options.ReservedFraction is < 0 or >= 1) errors.Add($"{s}:ReservedFraction must be in [0, 1), got {options.ReservedFraction}.");
         if (options.LowPriorityCutoff is <= 0 or > 1) errors.Add($"{s}:LowPriorityCutoff must be in (0, 1], got {options.LowPriorityCutoff}.");
+        if (options.StorageBacklogHoldsTier is < 0 or > 4) errors.Add($"{s}:StorageBacklogHoldsTier must be between 0 and 4, got {options.StorageBacklogHoldsTier}.");
         if (options.RateLimitBackoff <= TimeSpan.Zero || options.MaxRateLimitBackoff < options.RateLimitBackoff)
             errors.Add($"{s}:RateLimitBackoff must be positive and not above MaxRateLimitBackoff.");
         if (options.Retries is < 0 or > 10) errors.Add($"{s}:Retries must be between 0 and 10, got {options.Retries}.");

@@ -1,3 +1,5 @@
+using Ingestion.Scheduling;
+using Ingestion.Storage;
 using Ingestion.UnusualWhales;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,11 +9,15 @@ namespace Ingestion.Sources.UnusualWhales.Rest;
 /// <summary>
 /// Per-silo guardian of the REST jobs (the <c>ConnectionKeeper</c> pattern): while the silo runs it touches every
 /// configured job grain every <c>KeepAliveInterval</c>, so jobs whose silo died come back on a survivor within
-/// seconds. It also prunes the archive to its retention once a day.
+/// seconds. On the same beat it tells the credential's rate limiter how backlogged this silo's storage writers are,
+/// so polling slows while storage catches up. It also prunes the archive to its retention once a day.
 /// </summary>
 public sealed class UwRestJobKeeper(
     IGrainFactory grains,
     UwRestArchive archive,
+    UwRestCaller caller,
+    StoragePressure pressure,
+    ILocalSiloDetails silo,
     IOptions<UnusualWhalesOptions> source,
     IOptions<UnusualWhalesRestOptions> rest,
     IOptions<WatchlistOptions> watchlist,
@@ -58,7 +64,7 @@ public sealed class UwRestJobKeeper(
         {
             do
             {
-                await Task.WhenAll(jobs.Select(job => TouchAsync(job, cancellationToken)));
+                await Task.WhenAll(jobs.Select(job => TouchAsync(job, cancellationToken)).Append(ReportStorageAsync(cancellationToken)));
                 if (DateTimeOffset.UtcNow - lastPrune > PruneEvery)
                 {
                     lastPrune = DateTimeOffset.UtcNow;
@@ -81,6 +87,19 @@ public sealed class UwRestJobKeeper(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogDebug(ex, "Could not reach REST job {Job}; trying again next round", job.Key);
+        }
+    }
+
+    private async Task ReportStorageAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var report = new StorageReport(silo.SiloAddress.ToString(), pressure.IsBacklogged, pressure.Backlog, pressure.MaxBehindSeconds);
+            await caller.Limiter.ReportStorageAsync(report).WaitAsync(CallTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogDebug(ex, "Could not report storage pressure to the rate limiter; trying again next round");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace Ingestion.Events;
 
@@ -6,7 +7,15 @@ namespace Ingestion.Events;
 /// An event read from an Unusual Whales WebSocket channel (protocols.md §1.1). Each kind keeps the
 /// structured fields its table needs; everything else stays in <see cref="IngressStamp.RawJson"/>.
 /// </summary>
+/// <remarks>The JSON discriminators are what the on-disk spools write, so an event read back keeps its kind.</remarks>
 [GenerateSerializer, Immutable, Alias("ingestion.uw.event")]
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$kind")]
+[JsonDerivedType(typeof(UwFlowAlert), "flow-alert")]
+[JsonDerivedType(typeof(UwOptionTrade), "option-trade")]
+[JsonDerivedType(typeof(UwGexSnapshot), "gex-snapshot")]
+[JsonDerivedType(typeof(UwGexStrike), "gex-strike")]
+[JsonDerivedType(typeof(UwPriceTick), "price-tick")]
+[JsonDerivedType(typeof(UwNewsHeadline), "news")]
 public abstract record UwEvent
 {
     /// <summary>Underlying ticker (upper case); news uses its first ticker or empty.</summary>

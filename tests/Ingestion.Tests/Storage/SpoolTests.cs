@@ -1,6 +1,9 @@
 using System.Diagnostics.Metrics;
+using System.Text;
+using System.Text.Json.Nodes;
 using Ingestion.Events;
 using Ingestion.Observability;
+using Ingestion.Sources.UnusualWhales;
 using Ingestion.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -55,6 +58,25 @@ public sealed class SpoolTests : IDisposable
         {
             Assert.Equal(decimal.GetBits(expected), decimal.GetBits(actual));
         }
+    }
+
+    [Fact]
+    public async Task Spool_round_trips_every_unusual_whales_event_kind_of_the_recorded_sample()
+    {
+        var parser = new UwFrameParser("uw/spool-test");
+        var events = File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Datasets", "uw-sample.ndjson"))
+            .Select(line => JsonNode.Parse(line)!["frame"]!.ToJsonString())
+            .Select(frame => parser.Parse(Encoding.UTF8.GetBytes(frame), Start).Event)
+            .OfType<UwEvent>()
+            .ToList();
+        Assert.Equal(6, events.Select(e => e.GetType()).Distinct().Count());
+
+        var spool = await DiskSpool<UwEvent>.OpenAsync(_directory, 1_000, NullLogger.Instance);
+        await spool.AppendAsync(events);
+        var read = await (await DiskSpool<UwEvent>.OpenAsync(_directory, 1_000, NullLogger.Instance)).PeekAsync(events.Count + 1);
+
+        Assert.Equal(events.Select(e => e.GetType()), read.Select(e => e.GetType()));
+        Assert.Equal(events.Select(DiskSpool<UwEvent>.Serialize), read.Select(DiskSpool<UwEvent>.Serialize));
     }
 
     [Fact]

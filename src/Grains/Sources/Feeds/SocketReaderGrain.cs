@@ -193,12 +193,13 @@ public abstract class SocketReaderGrain<TEvent>(
             var batch = new EventBatch<TEvent>([.. events], _credit.Producer);
             await PublishWithRetryAsync(() => StoreStream().OnNextAsync(batch));
             _credit.Published(events.Count);
-            foreach (var (streamId, items) in InstrumentBatches(events))
+            // Side by side: a batch of option trades touches hundreds of contract streams, and one at a time they set the pace.
+            await Task.WhenAll(InstrumentBatches(events).Select(instrument =>
             {
-                var perInstrument = new EventBatch<TEvent>([.. items], _credit.Producer);
-                var stream = Stream(streamId);
-                await PublishWithRetryAsync(() => stream.OnNextAsync(perInstrument));
-            }
+                var perInstrument = new EventBatch<TEvent>([.. instrument.Events], _credit.Producer);
+                var stream = Stream(instrument.Stream);
+                return PublishWithRetryAsync(() => stream.OnNextAsync(perInstrument));
+            }).ToList());
             await OnPublishedAsync(events);
         }
         if (refused.Count > 0)

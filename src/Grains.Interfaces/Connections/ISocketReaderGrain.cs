@@ -48,7 +48,8 @@ public sealed record ConnectionStatus(
     [property: Id(7)] int ConsecutiveFailures,
     [property: Id(8)] DateTimeOffset? LastMessageAt,
     [property: Id(9)] string? LastError,
-    [property: Id(10)] long PendingPublish);
+    [property: Id(10)] long PendingPublish,
+    [property: Id(11)] long PendingOnDisk = 0);
 
 /// <summary>A Polygon/Massive WebSocket connection (key such as <c>polygon/options/1</c>).</summary>
 public interface IPolygonSocketReaderGrain : ISocketReaderGrain;

@@ -91,6 +91,10 @@ public sealed class StatusReporter(
         {
             yield return $"{c.Connection} is {c.State} after {c.ConsecutiveFailures} failures: {c.LastError}";
         }
+        foreach (var c in report.Connections.Where(c => c.PendingOnDisk > 0))
+        {
+            yield return $"{c.Connection} is behind: {c.PendingPublish} events waiting to publish, {c.PendingOnDisk} of them spilled to disk";
+        }
         foreach (var w in report.Writers)
         {
             foreach (var s in w.Sinks.Where(s => s.LastError is not null || s.Spooled > 0 || s.BehindSeconds > storage.Value.BehindAlert.TotalSeconds))

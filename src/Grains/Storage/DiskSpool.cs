@@ -24,14 +24,16 @@ public sealed class DiskSpool<T>
 
     private readonly string _directory;
     private readonly int _segmentRows;
+    private readonly bool _flushToDisk;
     private readonly ILogger _logger;
     private readonly List<Segment> _segments;
     private bool _tailOpen;
     private List<T>? _head;
     private int _headOffset;
 
-    private DiskSpool(string directory, int segmentRows, ILogger logger, List<Segment> segments)
+    private DiskSpool(string directory, int segmentRows, bool flushToDisk, ILogger logger, List<Segment> segments)
     {
+        _flushToDisk = flushToDisk;
         _directory = directory;
         _segmentRows = segmentRows;
         _logger = logger;
@@ -51,8 +53,12 @@ public sealed class DiskSpool<T>
     public DateTimeOffset? OldestWriteTime =>
         _segments.Count == 0 ? null : new DateTimeOffset(File.GetLastWriteTimeUtc(_segments[0].Path), TimeSpan.Zero);
 
-    /// <summary>Opens the spool in <paramref name="directory"/>, counting the rows of segments left by an earlier run.</summary>
-    public static async Task<DiskSpool<T>> OpenAsync(string directory, int segmentRows, ILogger logger, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Opens the spool in <paramref name="directory"/>, counting the rows of segments left by an earlier run. With
+    /// <paramref name="flushToDisk"/> every append reaches the disk before it returns (rows someone was told are safe);
+    /// without, appends stop at the OS cache, which survives a killed process but not a power cut.
+    /// </summary>
+    public static async Task<DiskSpool<T>> OpenAsync(string directory, int segmentRows, ILogger logger, CancellationToken cancellationToken = default, bool flushToDisk = true)
     {
         var segments = new List<Segment>();
         if (System.IO.Directory.Exists(directory))
@@ -71,7 +77,7 @@ public sealed class DiskSpool<T>
             }
             segments.Sort((a, b) => a.Number.CompareTo(b.Number));
         }
-        var spool = new DiskSpool<T>(directory, segmentRows, logger, segments);
+        var spool = new DiskSpool<T>(directory, segmentRows, flushToDisk, logger, segments);
         if (spool.Count > 0)
         {
             logger.LogWarning("Found {Rows} spooled rows in {Segments} segments under {Directory}; draining them",
@@ -187,10 +193,9 @@ public sealed class DiskSpool<T>
         {
             text.Append(JsonSerializer.Serialize(rows[i], Json)).Append('\n');
         }
-        // Flushed through to the disk: rows a durable stream acknowledges on the strength of this write must survive a power cut too.
         await using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
         await file.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), cancellationToken);
-        file.Flush(flushToDisk: true);
+        file.Flush(_flushToDisk);
     }
 
     private async Task<List<T>> ReadAsync(Segment segment, CancellationToken cancellationToken)

@@ -31,6 +31,13 @@ public sealed class StorageOptions
     /// </summary>
     public int MaxBacklog { get; set; } = 10_000;
 
+    /// <summary>
+    /// Events a socket reader holds in memory waiting to publish (while its writer's credit is used up); beyond it,
+    /// frames spill to <c>{Ingestion:DataDirectory}/spool/readers</c> until the reader catches up, so a flood far above
+    /// what storage sustains costs disk, not memory, and the socket keeps reading.
+    /// </summary>
+    public int MaxPendingPublishInMemory { get; set; } = 50_000;
+
     /// <summary>Rows per spool segment file; a drained segment is deleted once all its rows are written.</summary>
     public int SpoolSegmentRows { get; set; } = 10_000;
 
@@ -68,6 +75,7 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         if (options.MaxRowsPerWrite is < 1 or > 100_000) errors.Add($"{StorageOptions.Section}:MaxRowsPerWrite must be between 1 and 100000, got {options.MaxRowsPerWrite}.");
         if (options.MaxInFlightPerProducer < 1) errors.Add($"{StorageOptions.Section}:MaxInFlightPerProducer must be positive, got {options.MaxInFlightPerProducer}.");
         if (options.MaxBacklog < options.BatchSize) errors.Add($"{StorageOptions.Section}:MaxBacklog must be at least BatchSize.");
+        if (options.MaxPendingPublishInMemory < 1) errors.Add($"{StorageOptions.Section}:MaxPendingPublishInMemory must be positive, got {options.MaxPendingPublishInMemory}.");
         if (options.SpoolSegmentRows < 1) errors.Add($"{StorageOptions.Section}:SpoolSegmentRows must be positive, got {options.SpoolSegmentRows}.");
         if (options.UnhealthyBacklog < options.MaxBacklog) errors.Add($"{StorageOptions.Section}:UnhealthyBacklog must be at least MaxBacklog.");
         if (options.BehindAlert <= TimeSpan.Zero) errors.Add($"{StorageOptions.Section}:BehindAlert must be positive.");

@@ -6,7 +6,9 @@ using Ingestion.Events;
 using Ingestion.Hosting;
 using Ingestion.Observability;
 using Ingestion.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Streams;
 
@@ -26,8 +28,8 @@ public sealed record SocketReaderSetup(
 
 /// <summary>
 /// The body of every socket-reader grain (one per WebSocket; key: a connection id). The socket is
-/// read on its own loop; parsed frames queue in memory and a pump on the grain's scheduler
-/// publishes them in batches: to the storage stream of this connection (within the credit its
+/// read on its own loop; parsed frames queue in a <see cref="ReaderBacklog{TEvent}"/> (memory, then disk) and a pump
+/// on the grain's scheduler publishes them in batches: to the storage stream of this connection (within the credit its
 /// writer grants, <see cref="WriterCredit"/>), to each instrument's stream, and refused input to
 /// quarantine. No durable state: a watchdog on every silo re-creates the grain wherever the
 /// cluster places it.
@@ -46,9 +48,11 @@ public abstract class SocketReaderGrain<TEvent>(
     /// delivered), so batches close at about half that, estimated from the raw JSON they carry.
     /// </summary>
     private const int MaxBytesPerPublish = 512 * 1024;
-    private const int MaxEventsPerPublish = 2_000;
+    public const int MaxEventsPerPublish = 2_000;
 
-    private readonly Channel<ReadFrame<TEvent>> _frames = Channel.CreateUnbounded<ReadFrame<TEvent>>(new() { SingleReader = true, SingleWriter = true });
+    /// <summary>Rung by the socket's loop after each frame; the pump sleeps on it when the backlog is empty.</summary>
+    private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private ReaderBacklog<TEvent>? _backlog;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<StreamId, IAsyncStream<EventBatch<TEvent>>> _streams = [];
     private SocketReaderSetup _setup = null!;
@@ -81,13 +85,21 @@ public abstract class SocketReaderGrain<TEvent>(
     /// <summary>Follow-up work for a batch once it is on its way to storage (e.g. REST follow-ups); must not throw.</summary>
     protected virtual Task OnPublishedAsync(IReadOnlyList<TEvent> events) => Task.CompletedTask;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var id = ConnectionId;
         _setup = Setup(id, OnFrame);
         _quarantine = this.GetStreamProvider(StreamNames.Provider)
             .GetStream<EventBatch<QuarantinedFrame>>(StreamId.Create(StreamNames.Quarantine, _setup.Source));
         _credit = new WriterCredit(_setup.Writer, Guid.NewGuid(), maxInFlight, time, logger);
+        // Resolved here rather than in the constructor so every reader gets its backlog without new constructor parameters.
+        var dataDirectory = ServiceProvider.GetRequiredService<IOptions<IngestionOptions>>().Value.DataDirectory;
+        var memoryLimit = ServiceProvider.GetRequiredService<IOptions<StorageOptions>>().Value.MaxPendingPublishInMemory;
+        _backlog = await ReaderBacklog<TEvent>.OpenAsync(ReaderSpoolDirectory(dataDirectory), id, _credit.Producer, memoryLimit, logger);
+        if (_backlog.OnDisk > 0)
+        {
+            Interlocked.Add(ref _pending, _backlog.OnDisk);
+        }
 
         logger.LogInformation("Connection {Connection} starting on {Silo}: {Description}", id, silo.SiloAddress, _setup.Description);
         var connection = _setup.Connection;
@@ -98,8 +110,10 @@ public abstract class SocketReaderGrain<TEvent>(
             : marketHours.RunDuringSessionsAsync(id, connection.RunAsync, _stopping.Token), CancellationToken.None);
         _pumping = PumpAsync();
         local.Add(id);
-        return Task.CompletedTask;
     }
+
+    /// <summary>Where readers spill frames they cannot publish yet: <c>{DataDirectory}/spool/readers/{connection}/{activation}</c>.</summary>
+    public static string ReaderSpoolDirectory(string dataDirectory) => Path.GetFullPath(Path.Combine(dataDirectory, "spool", "readers"));
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -127,7 +141,8 @@ public abstract class SocketReaderGrain<TEvent>(
         _setup.Connection.ConsecutiveFailures,
         _setup.Connection.LastMessageAt,
         _setup.Connection.LastError,
-        Interlocked.Read(ref _pending)));
+        Interlocked.Read(ref _pending),
+        _backlog?.OnDisk ?? 0));
 
     /// <summary>Runs on the socket's loop: count and queue, nothing more.</summary>
     private void OnFrame(ReadFrame<TEvent> frame)
@@ -144,7 +159,8 @@ public abstract class SocketReaderGrain<TEvent>(
             metrics.FramesQuarantined.Add(frame.Refused.Count, tag);
         }
         Interlocked.Add(ref _pending, frame.Events.Count + frame.Refused.Count);
-        _frames.Writer.TryWrite(frame);
+        _backlog!.Add(frame);
+        _doorbell.Writer.TryWrite(true);
     }
 
     private async Task StopReadingAsync()
@@ -156,32 +172,37 @@ public abstract class SocketReaderGrain<TEvent>(
         _stopped = true;
         _stopping.Cancel();
         await _reading;
-        _frames.Writer.TryComplete();
+        _doorbell.Writer.TryComplete();
         await _pumping;
+        if (_backlog is not null)
+        {
+            await _backlog.DisposeAsync();
+        }
         await PublishWithRetryAsync(() => StoreStream().OnNextAsync(new EventBatch<TEvent>([], _credit.Producer, IsLast: true)));
         await PublishWithRetryAsync(() => _quarantine.OnNextAsync(new EventBatch<QuarantinedFrame>([], _credit.Producer, IsLast: true)));
         local.Remove(ConnectionId);
         logger.LogInformation("Connection {Connection} stopped after {Events} events", ConnectionId, Interlocked.Read(ref _received));
     }
 
-    /// <summary>Drains queued frames into size-capped batches and publishes them; runs on the grain scheduler.</summary>
+    /// <summary>Drains the backlog in size-capped batches and publishes them, until reading has stopped and nothing is left; runs on the grain scheduler.</summary>
     private async Task PumpAsync()
     {
-        var events = new List<TEvent>();
-        var refused = new List<QuarantinedFrame>();
-        while (await _frames.Reader.WaitToReadAsync())
+        while (true)
         {
-            var bytes = 0;
-            while (events.Count < MaxEventsPerPublish && bytes < MaxBytesPerPublish && _frames.Reader.TryRead(out var frame))
+            var frames = await _backlog!.TakeAsync(MaxEventsPerPublish, MaxBytesPerPublish);
+            if (frames.Count == 0)
             {
-                events.AddRange(frame.Events);
-                refused.AddRange(frame.Refused);
-                bytes += frame.EstimatedBytes;
+                if (!await _doorbell.Reader.WaitToReadAsync())
+                {
+                    return;
+                }
+                _doorbell.Reader.TryRead(out _);
+                continue;
             }
+            List<TEvent> events = [.. frames.SelectMany(f => f.Events)];
+            List<QuarantinedFrame> refused = [.. frames.SelectMany(f => f.Refused)];
             await PublishAsync(events, refused);
             Interlocked.Add(ref _pending, -(events.Count + refused.Count));
-            events.Clear();
-            refused.Clear();
         }
     }
 

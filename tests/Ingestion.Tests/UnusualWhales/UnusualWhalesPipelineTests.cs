@@ -113,11 +113,5 @@ public sealed class UnusualWhalesPipelineTests(ServersFixture servers)
     }
 
     /// <summary>Only the prices socket (<c>uw/prices</c>): the other channel families switched off.</summary>
-    private static void PricesOnly(Dictionary<string, string?> settings)
-    {
-        foreach (var family in new[] { "FlowAlerts", "OptionTradesPerTicker", "Gex", "GexStrike", "GexStrikeExpiry", "News" })
-        {
-            settings[$"Sources:UnusualWhales:Channels:{family}"] = "false";
-        }
-    }
+    private static void PricesOnly(Dictionary<string, string?> settings) => IngestionCluster.OnlyUnusualWhalesChannels(settings, "Prices");
 }

@@ -1,6 +1,7 @@
 using Ingestion.Hosting;
 using Ingestion.Replay;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace Ingestion.Tests.Infrastructure;
@@ -8,13 +9,15 @@ namespace Ingestion.Tests.Infrastructure;
 /// <summary>A real Orleans test cluster of ingestion silos (the production <c>AddIngestion</c>), in process.</summary>
 public static class IngestionCluster
 {
-    public static async Task<InProcessTestCluster> StartAsync(IDictionary<string, string?> settings, int silos = 1)
+    /// <param name="services">Replaces production services after <c>AddIngestion</c> (a frozen market calendar, a fake clock).</param>
+    public static async Task<InProcessTestCluster> StartAsync(IDictionary<string, string?> settings, int silos = 1, Action<IServiceCollection>? services = null)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureHost(host => host.Configuration.AddInMemoryCollection(settings));
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddIngestion(silo.Configuration);
+            services?.Invoke(silo.Services);
             silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);
@@ -70,6 +73,15 @@ public static class IngestionCluster
         settings["Ingestion:ConnectionKeepAliveInterval"] = "00:00:00.500";
         Add(settings, "Watchlist:Tickers", watchlist);
         return settings;
+    }
+
+    /// <summary>Switches on only the named <c>Sources:UnusualWhales:Channels</c> flags (e.g. "Prices"); every other family is off.</summary>
+    public static void OnlyUnusualWhalesChannels(Dictionary<string, string?> settings, params string[] on)
+    {
+        foreach (var family in new[] { "FlowAlerts", "OptionTradesFullTape", "OptionTradesPerTicker", "Prices", "Gex", "GexStrike", "GexStrikeExpiry", "News" })
+        {
+            settings[$"Sources:UnusualWhales:Channels:{family}"] = on.Contains(family) ? "true" : "false";
+        }
     }
 
     private static void Add(Dictionary<string, string?> settings, string key, string[] values)

@@ -96,6 +96,31 @@ public sealed class UnusualWhalesReplayTests
     }
 
     [Fact]
+    public async Task The_full_tape_carries_every_trade_of_a_ticker_channel_joined_with_it_under_the_same_id()
+    {
+        const int cap = 20;
+        await using var replay = await StartAsync(new ReplayServerOptions { Speed = 0, MaxEventsPerSymbol = cap, UnusualWhalesTickers = "SPY,QQQ" });
+        // Held until both joins are acknowledged, so both channels start at the first SPY trade.
+        replay.Faults.Stall(Timeout.InfiniteTimeSpan);
+        using var client = await UwClient.ConnectAsync(replay);
+        await client.JoinAsync("option_trades");
+        await client.JoinAsync("option_trades:SPY");
+        Assert.Empty(await client.ReceiveDataAsync(0, 2));
+        replay.Faults.Stall(TimeSpan.Zero);
+
+        var frames = await client.ReceiveDataAsync(3 * cap, 0);
+        await client.AssertQuietAsync();
+
+        static string Id((string Channel, JsonElement Payload) f) => f.Payload.GetProperty("id").GetString()!;
+        var tape = frames.Where(f => f.Channel == "option_trades" && f.Payload.GetProperty("underlying_symbol").GetString() == "SPY").Select(Id).ToList();
+        var perTicker = frames.Where(f => f.Channel == "option_trades:SPY").Select(Id).ToList();
+        Assert.Equal(cap, tape.Distinct().Count());
+        Assert.Equal(tape, perTicker);
+        Assert.Equal(cap, frames.Count(f => f.Channel == "option_trades" && f.Payload.GetProperty("underlying_symbol").GetString() == "QQQ"));
+        Assert.Equal((2L * cap, (long)cap), (replay.Stats.UnusualWhales.FramesSent("option_trades"), replay.Stats.UnusualWhales.FramesSent("option_trades:SPY")));
+    }
+
+    [Fact]
     public async Task MaxEventsPerSymbol_caps_each_channel_per_ticker_exactly_then_the_channel_falls_silent()
     {
         const int cap = 5;

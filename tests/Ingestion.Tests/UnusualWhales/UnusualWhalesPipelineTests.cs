@@ -97,6 +97,44 @@ public sealed class UnusualWhalesPipelineTests(ServersFixture servers)
     }
 
     [Fact]
+    public async Task Trades_sent_on_both_the_full_tape_and_their_ticker_channel_land_once()
+    {
+        const int cap = 60;
+        // UWDB is on the tape but not on the watchlist: filtered on arrival.
+        await using var replay = await ReplayServer.StartAsync(new ReplayServerOptions { Speed = 0, MaxEventsPerSymbol = cap, UnusualWhalesTickers = "UWDA,UWDB" });
+        var settings = IngestionCluster.UnusualWhalesSettings(servers, replay, ["UWDA"]);
+        IngestionCluster.OnlyUnusualWhalesChannels(settings, "OptionTradesFullTape", "OptionTradesPerTicker");
+        // Held until both joins are acknowledged, so both channels start at the first UWDA trade: every one is sent twice.
+        replay.Faults.Stall(Timeout.InfiniteTimeSpan);
+        await using var cluster = await IngestionCluster.StartAsync(settings);
+        var uw = replay.Stats.UnusualWhales;
+        var reader = cluster.Client.GetGrain<IUnusualWhalesSocketReaderGrain>("uw/trades");
+        await Eventually.MatchesAsync(reader.GetStatusAsync, s => s.State == ConnectionState.Streaming, "both joins to be acknowledged");
+        replay.Faults.Stall(TimeSpan.Zero);
+
+        // One series per ticker feeds both channels (the replay tests check the ids match frame for frame).
+        await Eventually.TrueAsync(() => uw.FramesSent() == 3 * cap, $"{cap} UWDA and {cap} UWDB trades on the tape and {cap} on option_trades:UWDA", TimeSpan.FromSeconds(60));
+        Assert.Equal((cap, cap, cap), (uw.FramesSent("option_trades", "UWDA"), uw.FramesSent("option_trades", "UWDB"), uw.FramesSent("option_trades:UWDA", "UWDA")));
+        Assert.Equal(["option_trades", "option_trades:UWDA"], uw.Joins());
+
+        await Eventually.MatchesAsync(() => CountAsync("SELECT count(*) FROM uw_option_trades WHERE ticker = 'UWDA'"), n => n == cap,
+            $"{cap} distinct UWDA trades out of {2 * cap} frames");
+        var ticker = await Eventually.MatchesAsync(() => cluster.Client.GetGrain<ITickerGrain>("UWDA").GetUnusualWhalesAsync(),
+            f => f.TradesSeen + f.DuplicateTradesIgnored == 2 * cap, "the ticker grain to see every UWDA frame");
+        Assert.Equal((cap, cap), (ticker.TradesSeen, ticker.DuplicateTradesIgnored));
+        Assert.Equal(0, await CountAsync("SELECT count(*) - count(DISTINCT trade_id) FROM uw_option_trades"));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM uw_option_trades WHERE ticker = 'UWDB'"));
+
+        var redis = servers.Cache.GetDatabase();
+        var stream = await redis.StreamRangeAsync(UnusualWhalesCache.OptionTradeStream("UWDA"));
+        Assert.Equal(cap, stream.Length);
+        var landed = (await servers.ScalarTextAsync("SELECT string_agg(trade_id, ',' ORDER BY trade_id) FROM uw_option_trades WHERE ticker = 'UWDA'"))!.Split(',');
+        Assert.Equal(landed, stream.Select(e => (string)e["trade_id"]!).Order(StringComparer.Ordinal));
+        Assert.Equal(0, await redis.StreamLengthAsync(UnusualWhalesCache.OptionTradeStream("UWDB")));
+        Assert.Equal(0, (await reader.GetStatusAsync()).FramesQuarantined);
+    }
+
+    [Fact]
     public async Task A_refused_token_is_an_auth_failure_and_never_appears_in_the_status()
     {
         await using var replay = await ReplayServer.StartAsync(new ReplayServerOptions { Speed = 20, UnusualWhalesTickers = "UWC" });
@@ -113,11 +151,5 @@ public sealed class UnusualWhalesPipelineTests(ServersFixture servers)
     }
 
     /// <summary>Only the prices socket (<c>uw/prices</c>): the other channel families switched off.</summary>
-    private static void PricesOnly(Dictionary<string, string?> settings)
-    {
-        foreach (var family in new[] { "FlowAlerts", "OptionTradesPerTicker", "Gex", "GexStrike", "GexStrikeExpiry", "News" })
-        {
-            settings[$"Sources:UnusualWhales:Channels:{family}"] = "false";
-        }
-    }
+    private static void PricesOnly(Dictionary<string, string?> settings) => IngestionCluster.OnlyUnusualWhalesChannels(settings, "Prices");
 }

@@ -75,7 +75,24 @@ internal sealed class UwConnection(HttpContext context, WebSocket socket) : IRep
         lock (gate) finished = true;
     }
 
-    public bool Join(UwChannel channel) => ChangeChannels(() => channels.TryAdd(channel.Name, channel));
+    /// <summary>
+    /// Joins <paramref name="channel"/> and sends <paramref name="ack"/> while holding the send lock: the channel is live
+    /// before the client can read the ack (as on UW, an ok means subscribed), and none of its data frames can precede the ack.
+    /// </summary>
+    public async Task JoinAsync(UwChannel channel, byte[] ack, CancellationToken ct)
+    {
+        await sendLock.WaitAsync(ct);
+        try
+        {
+            if (IsClosing) return;
+            ChangeChannels(() => channels.TryAdd(channel.Name, channel));
+            await socket.SendAsync(ack, WebSocketMessageType.Text, true, ct);
+        }
+        finally
+        {
+            sendLock.Release();
+        }
+    }
 
     public bool Leave(string channel) => ChangeChannels(() => channels.Remove(channel));
 

@@ -89,9 +89,8 @@ internal sealed class UwSession(UwConnection connection, WebSocket socket, UwSer
             return;
         }
 
-        // Ack first, then the channel goes live: no data frame overtakes its join ack.
-        await connection.SendReplyAsync(UwJson.Ok(name), ct);
-        connection.Join(channel);
+        // Live and acknowledged in one step: no data frame overtakes the ack, and a client that has the ack is subscribed.
+        await connection.JoinAsync(channel, UwJson.Ok(name), ct);
         logger.LogDebug("UW client {Remote} joined {Channel}", connection.RemoteEndpoint, name);
         services.Feed.ChannelsChanged(connection);
     }

@@ -36,6 +36,9 @@ public sealed class IngestionOptions
     /// <summary>How often each silo touches every connection grain, so a lost one comes back within seconds.</summary>
     public TimeSpan ConnectionKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How often each silo writes its <c>ingestion:health:*</c> heartbeats to Redis (they expire after three).</summary>
+    public TimeSpan HealthHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Longest wait, at shutdown, for streams to deliver what the connections read.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

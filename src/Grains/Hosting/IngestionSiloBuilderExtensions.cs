@@ -75,6 +75,7 @@ public static class IngestionSiloBuilderExtensions
         silo.Services.AddSingleton<LocalConnections>();
         silo.Services.AddSingleton<ConnectionKeeper>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ConnectionKeeper>());
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, HealthHeartbeat>();
         silo.AddUnusualWhalesRest();
         return silo;
     }

@@ -253,7 +253,7 @@ public sealed class BatchingSink<T>
                 _name, _writer, _pending.Count + _spool.Count, _options.UnhealthyBacklog);
         }
         _unhealthyAlerted = unhealthy;
-        _pressure?.Report(_writer, _name, new SinkPressure(_pending.Count, _spool.Count, behind, _lastError is not null));
+        _pressure?.Report(_writer, _name, new SinkPressure(_pending.Count, _spool.Count, behind, _lastError is not null, _lastWriteAt));
     }
 
     public void Forget() => _pressure?.Forget(_writer, _name);

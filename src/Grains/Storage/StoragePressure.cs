@@ -48,5 +48,5 @@ public sealed class StoragePressure
             new KeyValuePair<string, object?>("writer", kv.Key.Writer), new KeyValuePair<string, object?>("sink", kv.Key.Sink)));
 }
 
-/// <summary>One sink's unwritten rows and lag, as last reported.</summary>
-public sealed record SinkPressure(int InMemory, long Spooled, double BehindSeconds, bool Failing);
+/// <summary>One sink's unwritten rows and lag, as last reported, and when it last wrote.</summary>
+public sealed record SinkPressure(int InMemory, long Spooled, double BehindSeconds, bool Failing, DateTimeOffset? LastWriteAt = null);

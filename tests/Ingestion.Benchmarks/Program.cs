@@ -17,6 +17,9 @@ Phase[] all =
     new("burst-durable", "burst, durable", "redis", Workload.PolygonBars("D", symbols: 20, barsPerSymbol: 10_000, speed: 0)),
     new("steady-durable", "steady 2,000/s, durable", "redis", Workload.PolygonBars("E", symbols: 20, barsPerSymbol: 1_500, speed: 100)),
     new("uw-trades", "UW option trades burst, memory", "memory", Workload.UwOptionTrades(["SPY", "QQQ", "AAPL", "TSLA"], tradesPerTicker: 25_000, speed: 0)),
+    // The synthetic tape prints about 3.4 trades/s per ticker at market pace: ×100 is about 1,400 trades/s over 4 tickers.
+    // Other tickers than the burst: the tape is deterministic, so the same tickers would replay the same trade ids.
+    new("uw-trades-steady", "UW option trades steady ~1,400/s, memory", "memory", Workload.UwOptionTrades(["IWM", "NVDA", "MSFT", "AMZN"], tradesPerTicker: 10_000, speed: 100)),
 ];
 var wanted = args.SkipWhile(a => a != "--phase").Skip(1).Take(1).SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
 var unknown = wanted.Where(key => all.All(p => p.Key != key)).ToList();

@@ -1,5 +1,8 @@
 using Ingestion.Events;
+using Ingestion.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
@@ -39,13 +42,20 @@ public abstract class InstrumentGrain<TBook, TUwBook>(IPersistentState<TBook> bo
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // The local profile keeps grain state in memory storage, which ends with the silo (and is torn down before
+        // the grains at shutdown): there is nothing to save it for.
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown
+            && ServiceProvider.GetRequiredService<IOptions<IngestionOptions>>().Value.Profile == IngestionOptions.Profiles.Local)
+        {
+            return;
+        }
         try
         {
             await SaveIfChangedAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException or OperationCanceledException)
         {
-            // At the last silo's shutdown memory storage is already gone; the stored rows remain the record.
+            // Storage unreachable: the stored rows remain the record, and the next activation rebuilds from its last save.
             logger.LogWarning("Could not save {Grain} while deactivating ({Reason}): {Error}", this.GetGrainId(), reason.ReasonCode, ex.Message);
         }
     }

@@ -1,3 +1,4 @@
+using Ingestion.Replay.UnusualWhales.Rest;
 using Ingestion.Scheduling;
 using Ingestion.Sources.UnusualWhales.Rest;
 using Ingestion.Tests.Infrastructure;
@@ -61,7 +62,7 @@ public sealed class RestBudgetHourTests(ServersFixture servers)
         Add(6, 3, RatePurpose.Scheduled, 10);
         Add(2, 1, RatePurpose.Reserve, 5);
 
-        var server = new FixedWindowServer(PerMinute);
+        var server = new ReplayBudget(PerMinute, clock);
         var end = clock.GetUtcNow() + TimeSpan.FromHours(1);
         var running = requesters.Select(r => r.RunAsync(limiter, server, clock, end)).ToList();
         var started = DateTime.UtcNow;
@@ -147,7 +148,7 @@ public sealed class RestBudgetHourTests(ServersFixture servers)
         public bool IsDone => _done;
         public DateTimeOffset SleepsUntil => new(Interlocked.Read(ref _sleepsUntilTicks), TimeSpan.Zero);
 
-        public async Task RunAsync(IRateLimiterGrain limiter, FixedWindowServer server, FakeTimeProvider clock, DateTimeOffset end)
+        public async Task RunAsync(IRateLimiterGrain limiter, ReplayBudget server, FakeTimeProvider clock, DateTimeOffset end)
         {
             await SleepAsync(clock, firstTurn);
             while (clock.GetUtcNow() < end)
@@ -160,7 +161,7 @@ public sealed class RestBudgetHourTests(ServersFixture servers)
                 var next = cadence * (0.9 + 0.2 * _random.NextDouble());
                 if (lease.Granted)
                 {
-                    await limiter.ReportAsync(server.Answer(resolved));
+                    await limiter.ReportAsync(server.Answer());
                 }
                 else
                 {
@@ -187,33 +188,27 @@ public sealed class RestBudgetHourTests(ServersFixture servers)
         }
     }
 
-    /// <summary>UW's own accounting (protocols.md §1.2): a fixed minute from its first request; a request past the budget is refused with 429.</summary>
-    private sealed class FixedWindowServer(int perMinute)
+    /// <summary>
+    /// The replay server's own UW accounting (<see cref="UwRateLimiter"/>: a fixed minute from its first request,
+    /// a request past the budget refused with 429), on the test's clock, answering each granted request.
+    /// </summary>
+    private sealed class ReplayBudget(int perMinute, TimeProvider clock)
     {
-        private readonly Lock _gate = new();
-        private DateTimeOffset _windowEnd = DateTimeOffset.MinValue;
-        private int _count;
+        private const string Token = "hour-test";
+        private readonly UwRateLimiter _accounting = new(perMinute, long.MaxValue, clock);
+        private int _refused;
 
-        public int Refused { get; private set; }
+        public int Refused => Volatile.Read(ref _refused);
 
-        public RateReport Answer(DateTimeOffset now)
+        public RateReport Answer()
         {
-            lock (_gate)
+            var usage = _accounting.TryAcquire(Token);
+            if (!usage.Allowed)
             {
-                if (now >= _windowEnd)
-                {
-                    _windowEnd = now + Window;
-                    _count = 0;
-                }
-                var resetMs = (long)(_windowEnd - now).TotalMilliseconds;
-                if (_count >= perMinute)
-                {
-                    Refused++;
-                    return new RateReport(429, 0, resetMs, null, null, _windowEnd - now);
-                }
-                _count++;
-                return new RateReport(200, perMinute - _count, resetMs, null, null, null);
+                Interlocked.Increment(ref _refused);
+                return new RateReport(429, usage.MinuteRemaining, usage.MinuteResetMs, null, null, usage.RetryAfter);
             }
+            return new RateReport(200, usage.MinuteRemaining, usage.MinuteResetMs, null, null, null);
         }
     }
 }

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Ingestion.Replay.UnusualWhales.Rest;
 
 /// <summary>Where a token stands after a request: the five x-uw-* header values, and whether the request may proceed.</summary>
-internal readonly record struct UwUsage(bool Allowed, bool DailyExhausted, long DailyCount, long DailyLimit, int MinuteCount, int MinuteLimit, long MinuteResetMs, TimeSpan RetryAfter)
+public readonly record struct UwUsage(bool Allowed, bool DailyExhausted, long DailyCount, long DailyLimit, int MinuteCount, int MinuteLimit, long MinuteResetMs, TimeSpan RetryAfter)
 {
     public int MinuteRemaining => Math.Max(0, MinuteLimit - MinuteCount);
 }
@@ -13,7 +13,7 @@ internal readonly record struct UwUsage(bool Allowed, bool DailyExhausted, long 
 /// 60 s after the window's first request (the reset header counts down to it), and a daily counter that resets at
 /// 8 PM US/Eastern. Only successful hits count, as the header names say; a refused request changes nothing.
 /// </summary>
-internal sealed class UwRateLimiter(int perMinute, long perDay, TimeProvider time)
+public sealed class UwRateLimiter(int perMinute, long perDay, TimeProvider time)
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Ingestion.Events;
 using Ingestion.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -9,8 +10,8 @@ namespace Ingestion.Sources.Feeds;
 /// on disk, so a flood far above what storage sustains costs disk, not memory, and the socket never waits.
 /// <para>
 /// The socket's loop only ever takes a lock and appends to a list (<see cref="Add"/>). Once memory is full, and for as
-/// long as anything is on disk, new frames go to an overflow list that a background task keeps appending to a
-/// <see cref="DiskSpool{T}"/> under <c>{spool root}/{connection}/{activation}</c>. The pump takes memory first, then the
+/// long as anything is on disk, new frames go to an overflow list that a background task keeps appending, one row per
+/// event, to a <see cref="DiskSpool{T}"/> under <c>{spool root}/{connection}/{activation}</c>. The pump takes memory first, then the
 /// spool, then what the overflow still holds: the order frames were read in.
 /// </para>
 /// <para>
@@ -21,14 +22,15 @@ namespace Ingestion.Sources.Feeds;
 /// </summary>
 public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : class
 {
-    private const int OverflowFramesPerAppend = 256;
+    /// <summary>Events (or refused frames) per spool segment: what the pump loads at once when it reads the disk back.</summary>
+    private const int ItemsPerSegment = 4_096;
     private const string LockFile = ".owner";
 
     private readonly object _gate = new();
     private readonly SemaphoreSlim _disk = new(1, 1);
     private readonly Queue<ReadFrame<TEvent>> _memory = new();
     private List<ReadFrame<TEvent>> _overflow = [];
-    private readonly DiskSpool<ReadFrame<TEvent>> _spool;
+    private readonly DiskSpool<SpooledItem<TEvent>> _spool;
     private readonly FileStream _owner;
     private readonly int _memoryLimit;
     private readonly ILogger _logger;
@@ -43,7 +45,7 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
     private bool _toDisk;
     private bool _warned;
 
-    private ReaderBacklog(string connection, DiskSpool<ReadFrame<TEvent>> spool, FileStream owner, long adoptedEvents, int memoryLimit, ILogger logger)
+    private ReaderBacklog(string connection, DiskSpool<SpooledItem<TEvent>> spool, FileStream owner, long adoptedEvents, int memoryLimit, ILogger logger)
     {
         _connection = connection;
         _spool = spool;
@@ -72,7 +74,7 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
         Directory.CreateDirectory(directory);
         var owner = new FileStream(Path.Combine(directory, LockFile), FileMode.Create, FileAccess.ReadWrite, FileShare.None);
         // Not flushed through to the disk: frames not yet published were promised to nobody, and spilling must keep up with the socket.
-        var spool = await DiskSpool<ReadFrame<TEvent>>.OpenAsync(directory, OverflowFramesPerAppend * 4, logger, flushToDisk: false);
+        var spool = await DiskSpool<SpooledItem<TEvent>>.OpenAsync(directory, ItemsPerSegment, logger, flushToDisk: false);
         var adopted = 0L;
         foreach (var orphan in Directory.GetDirectories(connectionDirectory).Where(d => d != directory))
         {
@@ -143,14 +145,19 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
         {
             if (_spool.Count > 0)
             {
-                var head = await _spool.PeekAsync(OverflowFramesPerAppend);
+                // Frame boundaries are not kept on disk: what comes back is one frame of as many items as fit.
+                var head = await _spool.PeekAsync(maxEvents);
                 var used = 0;
-                while (used < head.Count && Fits(head[used]))
+                var frameBytes = 0;
+                while (used < head.Count && (used == 0 || frameBytes + head[used].Bytes <= maxBytes))
                 {
-                    Took(head[used++]);
+                    frameBytes += head[used++].Bytes;
                 }
+                var items = head.Take(used).ToList();
+                Took(new ReadFrame<TEvent>(
+                    [.. items.Select(i => i.Event).OfType<TEvent>()], [.. items.Select(i => i.Refused).OfType<QuarantinedFrame>()], frameBytes));
                 _spool.Consume(used);
-                Interlocked.Add(ref _spooledEvents, -events);
+                Interlocked.Add(ref _spooledEvents, -used);
                 return taken;
             }
             lock (_gate)
@@ -198,7 +205,7 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
             }
             if (rest.Count > 0)
             {
-                await _spool.AppendAsync(rest);
+                await _spool.AppendAsync(SpooledItem<TEvent>.From(rest));
                 _logger.LogWarning("Connection {Connection} stopped with {Events} events unpublished; left on disk for its next activation",
                     _connection, rest.Sum(Count) + OnDisk);
             }
@@ -237,7 +244,7 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
                     }
                     try
                     {
-                        await _spool.AppendAsync(batch);
+                        await _spool.AppendAsync(SpooledItem<TEvent>.From(batch));
                         Interlocked.Add(ref _spooledEvents, events);
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -263,7 +270,7 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
         }
     }
 
-    private static async Task<long> AdoptAsync(string orphan, DiskSpool<ReadFrame<TEvent>> into, ILogger logger)
+    private static async Task<long> AdoptAsync(string orphan, DiskSpool<SpooledItem<TEvent>> into, ILogger logger)
     {
         try
         {
@@ -276,14 +283,14 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
         {
             return 0; // still owned: an activation elsewhere on this machine that is still stopping
         }
-        var left = await DiskSpool<ReadFrame<TEvent>>.OpenAsync(orphan, OverflowFramesPerAppend * 4, logger, flushToDisk: false);
+        var left = await DiskSpool<SpooledItem<TEvent>>.OpenAsync(orphan, ItemsPerSegment, logger, flushToDisk: false);
         var events = 0L;
         while (left.Count > 0)
         {
-            var frames = await left.PeekAsync(OverflowFramesPerAppend * 4);
-            await into.AppendAsync(frames);
-            events += frames.Sum(Count);
-            left.Consume(frames.Count);
+            var items = await left.PeekAsync(ItemsPerSegment);
+            await into.AppendAsync(items);
+            events += items.Count;
+            left.Consume(items.Count);
         }
         Directory.Delete(orphan, recursive: true);
         return events;
@@ -292,4 +299,18 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
     private static int Count(ReadFrame<TEvent> frame) => frame.Events.Count + frame.Refused.Count;
 
     private static string FileSafe(string name) => string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_'));
+}
+
+/// <summary>One event or one refused frame of a spilled frame, with its share of the frame's estimated size: the unit of a reader's spool.</summary>
+public sealed record SpooledItem<TEvent>(TEvent? Event, QuarantinedFrame? Refused, int Bytes) where TEvent : class
+{
+    public static List<SpooledItem<TEvent>> From(IEnumerable<ReadFrame<TEvent>> frames) =>
+    [
+        .. frames.SelectMany(frame =>
+        {
+            var share = frame.EstimatedBytes / Math.Max(1, frame.Events.Count + frame.Refused.Count);
+            return frame.Events.Select(e => new SpooledItem<TEvent>(e, null, share))
+                .Concat(frame.Refused.Select(r => new SpooledItem<TEvent>(null, r, share)));
+        }),
+    ];
 }

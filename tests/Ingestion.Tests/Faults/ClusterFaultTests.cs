@@ -153,7 +153,19 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
             var sent = replay.Stats.EventsSent("stocks", symbol);
             var killPoints = kills?[symbol] ?? [];
             var excusable = killPoints.Count * 2 * InFlightBarsAtKill;
-            var rows = await SettledRowsAsync(symbol, sent, sent - excusable);
+            long rows;
+            try
+            {
+                rows = await SettledRowsAsync(symbol, sent, sent - excusable);
+            }
+            catch (TimeoutException)
+            {
+                // Say which bars are missing and what the silos logged, so a loss can be explained rather than rerun.
+                var (gaps, _) = await GapsAsync(symbol, sent);
+                output.WriteLine($"{symbol}: sent {sent}; missing bars [{string.Join(",", gaps)}] (kills at bars sent [{string.Join(",", killPoints)}])");
+                output.WriteLine(cluster.Logs());
+                throw;
+            }
             long entries;
             try
             {

@@ -26,7 +26,6 @@ public sealed class HealthHeartbeat(
     ILogger<HealthHeartbeat> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     public const string Prefix = "ingestion:health:";
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
     private bool _failing;
@@ -73,7 +72,7 @@ public sealed class HealthHeartbeat(
         var now = time.GetUtcNow();
         var ttl = 3 * options.Value.HealthHeartbeatInterval;
         var hosted = local.Snapshot().ToHashSet();
-        var connections = await Task.WhenAll(catalog.Entries.Where(e => hosted.Contains(e.Id)).Select(e => StatusAsync(e, cancellationToken)));
+        var connections = await Task.WhenAll(catalog.Entries.Where(e => hosted.Contains(e.Id)).Select(e => e.Reader(grains).GetStatusAsync().AnswerOrNullAsync(cancellationToken)));
         var siloName = silo.SiloAddress.ToString();
         var beats = new List<(string Key, HashEntry[] Fields)>
         {
@@ -119,18 +118,6 @@ public sealed class HealthHeartbeat(
                 _failing = true;
                 logger.LogWarning("Health heartbeats cannot reach Redis: {Error}", ex.Message);
             }
-        }
-    }
-
-    private async Task<ConnectionStatus?> StatusAsync(ConnectionEntry entry, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await entry.Reader(grains).GetStatusAsync().WaitAsync(CallTimeout, cancellationToken);
-        }
-        catch (Exception ex) when (ex is TimeoutException or OrleansException)
-        {
-            return null;
         }
     }
 

@@ -51,20 +51,19 @@ public sealed class StatusReporter(
     TimeProvider time)
 {
     private const int MaxContractsShown = 50;
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(3);
 
     public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken)
     {
         var postgres = PingPostgresAsync(cancellationToken);
         var unusualWhalesRest = uwRest.BuildAsync(cancellationToken);
         var cache = PingRedisAsync();
-        var connections = Task.WhenAll(catalog.Entries.Select(e => Ask(e.Reader(grains).GetStatusAsync(), cancellationToken)));
-        var writers = Task.WhenAll(catalog.Entries.Select(e => Ask(e.Writer(grains).GetStatusAsync(), cancellationToken))
-            .Concat(catalog.Sources.Select(s => Ask(grains.GetGrain<IQuarantineWriterGrain>(s).GetStatusAsync(), cancellationToken))));
+        var connections = Task.WhenAll(catalog.Entries.Select(e => e.Reader(grains).GetStatusAsync().AnswerOrNullAsync(cancellationToken)));
+        var writers = Task.WhenAll(catalog.Entries.Select(e => e.Writer(grains).GetStatusAsync().AnswerOrNullAsync(cancellationToken))
+            .Concat(catalog.Sources.Select(s => grains.GetGrain<IQuarantineWriterGrain>(s).GetStatusAsync().AnswerOrNullAsync(cancellationToken))));
         var tickers = Task.WhenAll(polygon.Value.Stocks.Concat(polygon.Value.Indices)
-            .Select(s => Ask(grains.GetGrain<ITickerGrain>(s).GetSnapshotAsync(), cancellationToken)));
+            .Select(s => grains.GetGrain<ITickerGrain>(s).GetSnapshotAsync().AnswerOrNullAsync(cancellationToken)));
         var contracts = Task.WhenAll(polygon.Value.OptionContracts.Take(MaxContractsShown)
-            .Select(c => Ask(grains.GetGrain<IContractGrain>(c).GetSnapshotAsync(), cancellationToken)));
+            .Select(c => grains.GetGrain<IContractGrain>(c).GetSnapshotAsync().AnswerOrNullAsync(cancellationToken)));
 
         var report = new StatusReport(StatusReport.Ok, time.GetUtcNow(), ingestion.Value.Profile, [],
             await postgres, await cache,
@@ -107,18 +106,6 @@ public sealed class StatusReporter(
 
     private static bool IsHealthy(ConnectionState state) => state is ConnectionState.Streaming or ConnectionState.MarketClosed;
 
-    private static async Task<T?> Ask<T>(Task<T> call, CancellationToken cancellationToken) where T : class
-    {
-        try
-        {
-            return await call.WaitAsync(CallTimeout, cancellationToken);
-        }
-        catch (Exception ex) when (ex is TimeoutException or OrleansException or OperationCanceledException)
-        {
-            return null;
-        }
-    }
-
     private async Task<DependencyStatus> PingPostgresAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -126,7 +113,7 @@ public sealed class StatusReporter(
         {
             await using var command = database.CreateCommand("SELECT 1");
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(CallTimeout);
+            timeout.CancelAfter(StatusCalls.Timeout);
             await command.ExecuteScalarAsync(timeout.Token);
             return new DependencyStatus(true, Stopwatch.GetElapsedTime(started).TotalMilliseconds, null);
         }
@@ -140,7 +127,7 @@ public sealed class StatusReporter(
     {
         try
         {
-            var latency = await redis.GetDatabase().PingAsync().WaitAsync(CallTimeout);
+            var latency = await redis.GetDatabase().PingAsync().WaitAsync(StatusCalls.Timeout);
             return new DependencyStatus(true, latency.TotalMilliseconds, null);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

@@ -5,6 +5,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Ingestion.Storage;
 
+/// <summary>Naming shared by every spool's directory.</summary>
+public static class DiskSpool
+{
+    /// <summary><paramref name="name"/> (a writer or connection key such as <c>polygon/stocks/0</c>) as one file-name-safe path segment.</summary>
+    public static string FileSafe(string name) => string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_'));
+}
+
 /// <summary>
 /// Rows of one sink that did not fit in memory while their destination was failing or slow, on
 /// disk in order: a directory of NDJSON segments <c>NNNNNNNN.ndjson</c> (one JSON row per line,

@@ -30,7 +30,7 @@ public abstract class StorageWriterGrain<T>(IOptions<StorageOptions> options, In
 
     /// <summary>Where this writer spools: <c>{DataDirectory}/spool/{writer key, file-name safe}</c>, one directory per sink below it.</summary>
     public static string SpoolDirectory(string dataDirectory, string writer) =>
-        Path.GetFullPath(Path.Combine(dataDirectory, "spool", string.Concat(writer.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_'))));
+        Path.GetFullPath(Path.Combine(dataDirectory, "spool", DiskSpool.FileSafe(writer)));
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

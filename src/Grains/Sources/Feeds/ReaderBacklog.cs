@@ -41,18 +41,16 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
     private readonly string _connection;
     private int _memoryEvents;
     private int _overflowEvents;
-    private long _spooledEvents;
     private bool _toDisk;
     private bool _warned;
 
-    private ReaderBacklog(string connection, DiskSpool<SpooledItem<TEvent>> spool, FileStream owner, long adoptedEvents, int memoryLimit, ILogger logger)
+    private ReaderBacklog(string connection, DiskSpool<SpooledItem<TEvent>> spool, FileStream owner, int memoryLimit, ILogger logger)
     {
         _connection = connection;
         _spool = spool;
         _owner = owner;
         _memoryLimit = memoryLimit;
         _logger = logger;
-        _spooledEvents = adoptedEvents;
         _toDisk = spool.Count > 0;
         _spilling = Task.Run(SpillLoopAsync);
     }
@@ -63,29 +61,28 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
         get { lock (_gate) return _memoryEvents + _overflowEvents; }
     }
 
-    /// <summary>Events held on disk.</summary>
-    public long OnDisk => Interlocked.Read(ref _spooledEvents);
+    /// <summary>Events held on disk (the spool keeps one row per event).</summary>
+    public long OnDisk => _spool.Count;
 
     /// <summary>Opens this activation's backlog under <paramref name="root"/>, adopting frames that dead activations of the connection left.</summary>
     public static async Task<ReaderBacklog<TEvent>> OpenAsync(string root, string connection, Guid activation, int memoryLimit, ILogger logger)
     {
-        var connectionDirectory = Path.Combine(root, FileSafe(connection));
+        var connectionDirectory = Path.Combine(root, DiskSpool.FileSafe(connection));
         var directory = Path.Combine(connectionDirectory, activation.ToString("N"));
         Directory.CreateDirectory(directory);
         var owner = new FileStream(Path.Combine(directory, LockFile), FileMode.Create, FileAccess.ReadWrite, FileShare.None);
         // Not flushed through to the disk: frames not yet published were promised to nobody, and spilling must keep up with the socket.
         var spool = await DiskSpool<SpooledItem<TEvent>>.OpenAsync(directory, ItemsPerSegment, logger, flushToDisk: false);
-        var adopted = 0L;
         foreach (var orphan in Directory.GetDirectories(connectionDirectory).Where(d => d != directory))
         {
-            adopted += await AdoptAsync(orphan, spool, logger);
+            await AdoptAsync(orphan, spool, logger);
         }
-        if (adopted > 0)
+        if (spool.Count > 0)
         {
             logger.LogWarning("Connection {Connection} adopted {Events} events that an earlier activation read but never published; publishing them first",
-                connection, adopted);
+                connection, spool.Count);
         }
-        return new ReaderBacklog<TEvent>(connection, spool, owner, adopted, memoryLimit, logger);
+        return new ReaderBacklog<TEvent>(connection, spool, owner, memoryLimit, logger);
     }
 
     /// <summary>Called on the socket's loop: never waits for anything but a short lock.</summary>
@@ -157,7 +154,6 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
                 Took(new ReadFrame<TEvent>(
                     [.. items.Select(i => i.Event).OfType<TEvent>()], [.. items.Select(i => i.Refused).OfType<QuarantinedFrame>()], frameBytes));
                 _spool.Consume(used);
-                Interlocked.Add(ref _spooledEvents, -used);
                 return taken;
             }
             lock (_gate)
@@ -245,7 +241,6 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
                     try
                     {
                         await _spool.AppendAsync(SpooledItem<TEvent>.From(batch));
-                        Interlocked.Add(ref _spooledEvents, events);
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                     {
@@ -270,7 +265,7 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
         }
     }
 
-    private static async Task<long> AdoptAsync(string orphan, DiskSpool<SpooledItem<TEvent>> into, ILogger logger)
+    private static async Task AdoptAsync(string orphan, DiskSpool<SpooledItem<TEvent>> into, ILogger logger)
     {
         try
         {
@@ -281,24 +276,19 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
         }
         catch (IOException)
         {
-            return 0; // still owned: an activation elsewhere on this machine that is still stopping
+            return; // still owned: an activation elsewhere on this machine that is still stopping
         }
         var left = await DiskSpool<SpooledItem<TEvent>>.OpenAsync(orphan, ItemsPerSegment, logger, flushToDisk: false);
-        var events = 0L;
         while (left.Count > 0)
         {
             var items = await left.PeekAsync(ItemsPerSegment);
             await into.AppendAsync(items);
-            events += items.Count;
             left.Consume(items.Count);
         }
         Directory.Delete(orphan, recursive: true);
-        return events;
     }
 
     private static int Count(ReadFrame<TEvent> frame) => frame.Events.Count + frame.Refused.Count;
-
-    private static string FileSafe(string name) => string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_'));
 }
 
 /// <summary>One event or one refused frame of a spilled frame, with its share of the frame's estimated size: the unit of a reader's spool.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +9,6 @@ namespace Ingestion.Replay.Polygon;
 /// </summary>
 internal sealed class PolygonSession(
     PolygonConnection connection,
-    WebSocket socket,
     PolygonServices services,
     ILogger logger)
 {
@@ -39,32 +37,8 @@ internal sealed class PolygonSession(
         }
     }
 
-    private async Task ReceiveLoopAsync(CancellationToken ct)
-    {
-        var chunk = new byte[16 * 1024];
-        var message = new ArrayBufferWriter<byte>(1024);
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(chunk.AsMemory(), ct);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                await connection.AcknowledgeCloseAsync(ct);
-                return;
-            }
-
-            if (message.WrittenCount + result.Count > MaxMessageBytes)
-            {
-                await connection.CloseWithStatusAsync(PolygonStatus.Error("message too big"), WebSocketCloseStatus.MessageTooBig, ct);
-                message.ResetWrittenCount();
-                continue;
-            }
-
-            message.Write(chunk.AsSpan(0, result.Count));
-            if (!result.EndOfMessage) continue;
-            if (!connection.IsClosing) await HandleMessageAsync(result.MessageType, message.WrittenMemory, ct);
-            message.ResetWrittenCount();
-        }
-    }
+    private Task ReceiveLoopAsync(CancellationToken ct) =>
+        connection.ReceiveMessagesAsync(MaxMessageBytes, HandleMessageAsync, ct => connection.CloseWithStatusAsync(PolygonStatus.Error("message too big"), WebSocketCloseStatus.MessageTooBig, ct), ct);
 
     private async Task HandleMessageAsync(WebSocketMessageType type, ReadOnlyMemory<byte> utf8, CancellationToken ct)
     {

@@ -48,7 +48,7 @@ internal sealed class PolygonSocketHandler(PolygonServices services, ILoggerFact
         logger.LogInformation("Polygon {Market} client {Remote} connected", market, connection.RemoteEndpoint);
         try
         {
-            await new PolygonSession(connection, socket, services, logger).RunAsync(stop.Token);
+            await new PolygonSession(connection, services, logger).RunAsync(stop.Token);
         }
         catch (Exception ex) when (IsDisconnect(ex))
         {

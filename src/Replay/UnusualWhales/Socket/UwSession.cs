@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +8,7 @@ namespace Ingestion.Replay.UnusualWhales.Socket;
 /// There is no auth message: the token was checked before the upgrade. Protocol pings are answered by the
 /// WebSocket implementation while the receive loop runs.
 /// </summary>
-internal sealed class UwSession(UwConnection connection, WebSocket socket, UwServices services, ILogger logger)
+internal sealed class UwSession(UwConnection connection, UwServices services, ILogger logger)
 {
     private const int MaxMessageBytes = 64 * 1024;
 
@@ -29,32 +28,8 @@ internal sealed class UwSession(UwConnection connection, WebSocket socket, UwSer
         }
     }
 
-    private async Task ReceiveLoopAsync(CancellationToken ct)
-    {
-        var chunk = new byte[16 * 1024];
-        var message = new ArrayBufferWriter<byte>(1024);
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(chunk.AsMemory(), ct);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                await connection.AcknowledgeCloseAsync(ct);
-                return;
-            }
-
-            if (message.WrittenCount + result.Count > MaxMessageBytes)
-            {
-                await connection.CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big", ct);
-                message.ResetWrittenCount();
-                continue;
-            }
-
-            message.Write(chunk.AsSpan(0, result.Count));
-            if (!result.EndOfMessage) continue;
-            if (!connection.IsClosing) await HandleMessageAsync(result.MessageType, message.WrittenMemory, ct);
-            message.ResetWrittenCount();
-        }
-    }
+    private Task ReceiveLoopAsync(CancellationToken ct) =>
+        connection.ReceiveMessagesAsync(MaxMessageBytes, HandleMessageAsync, ct => connection.CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big", ct), ct);
 
     private async Task HandleMessageAsync(WebSocketMessageType type, ReadOnlyMemory<byte> utf8, CancellationToken ct)
     {

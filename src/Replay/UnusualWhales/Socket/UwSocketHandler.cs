@@ -56,7 +56,7 @@ internal sealed class UwSocketHandler(UwServices services, ILoggerFactory logger
         logger.LogInformation("UW client {Remote} connected", connection.RemoteEndpoint);
         try
         {
-            await new UwSession(connection, socket, services, logger).RunAsync(stop.Token);
+            await new UwSession(connection, services, logger).RunAsync(stop.Token);
         }
         catch (Exception ex) when (IsDisconnect(ex))
         {

@@ -6,6 +6,7 @@ using Ingestion.Sources.Feeds;
 using Ingestion.Storage.Redis;
 using Ingestion.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace Ingestion.Tests.Faults;
 
@@ -15,7 +16,7 @@ namespace Ingestion.Tests.Faults;
 /// it can, and the reader must keep its memory to its limit, spill the rest to disk, show it, and lose nothing.
 /// </summary>
 [Collection(ServersCollection.Name)]
-public sealed class FloodTests(ServersFixture servers)
+public sealed class FloodTests(ServersFixture servers, ITestOutputHelper output)
 {
     [Fact]
     public async Task A_flood_far_above_the_write_rate_spills_to_disk_shows_the_backlog_and_drains_every_event_once()
@@ -62,6 +63,7 @@ public sealed class FloodTests(ServersFixture servers)
         Assert.NotNull(problemSeen);
 
         var symbolList = string.Join(",", symbols.Select(s => $"'{s}'"));
+        var drain = System.Diagnostics.Stopwatch.StartNew();
         await Eventually.MatchesAsync(() => servers.ScalarAsync($"SELECT count(*) FROM polygon_aggregates WHERE symbol IN ({symbolList})"),
             n => n == total, $"{total} rows", TimeSpan.FromSeconds(120));
         Assert.Equal(total, await servers.ScalarAsync($"SELECT count(DISTINCT (symbol, timespan, start_ts)) FROM polygon_aggregates WHERE symbol IN ({symbolList})"));
@@ -72,6 +74,8 @@ public sealed class FloodTests(ServersFixture servers)
         }
         var drained = await Eventually.MatchesAsync(reader.GetStatusAsync, s => s.PendingPublish == 0, "the reader's backlog to drain");
         Assert.Equal(0, drained.PendingOnDisk);
+        output.WriteLine($"sent {total}, rows {total} (all distinct), Redis entries {perSymbol} per symbol; reader peak {peakInMemory} in memory " +
+            $"(limit {memoryLimit}) and {peakOnDisk} on disk; drained {drain.Elapsed.TotalSeconds:0.0} s after the last frame was read; status said: {problemSeen}");
         var spool = Path.Combine(SocketReaderGrain<PolygonAggregate>.ReaderSpoolDirectory(dataDirectory), "polygon_stocks_0");
         Assert.Empty(Directory.GetFiles(spool, "*.ndjson", SearchOption.AllDirectories));
         Assert.DoesNotContain((await reporter.BuildAsync(CancellationToken.None)).Problems, p => p.Contains(" is behind", StringComparison.Ordinal));

@@ -53,6 +53,8 @@ sealed class PhaseRunner(string directory, string postgres, string redis, Npgsql
             ["Ingestion:DataDirectory"] = Path.Combine(directory, "silo-" + phase.Key),
             ["Ingestion:Streams"] = phase.Streams,
             ["Streams:Redis:KeyPrefix"] = "bench:" + phase.Key,
+            // Polygon's REST (the market calendar) from the replay too: a bench talks only to loopback addresses.
+            ["Sources:Polygon:RestBaseUrl"] = replay.HttpRoot.ToString().TrimEnd('/'),
         };
         foreach (var (key, value) in workload.SourceSettings(replay)) settings[key] = value;
 

@@ -3,13 +3,15 @@ using Ingestion.Connections;
 using Ingestion.Replay;
 using Ingestion.Storage.Redis;
 using Ingestion.Tests.Infrastructure;
+using Npgsql;
+using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace Ingestion.Tests.Faults;
 
 /// <summary>
-/// Faults where a crash matters, on three real silo processes clustered through Redis (the <c>make cluster</c>
-/// topology) under a steady replay load; each kill waits until the cluster has caught up with the replay, so it
+/// Faults where a crash matters, or where the cluster's own Redis (membership, reminders, stream queues) fails, on
+/// three real silo processes clustered through Redis (the <c>make cluster</c> topology) under a steady replay load; each kill waits until the cluster has caught up with the replay, so it
 /// lands on a silo in steady state. Each test ends by counting: every bar the replay server sent is a row in
 /// PostgreSQL and an entry in the Redis stream, once, except bars written to a killed silo's socket that it had not
 /// yet published (see <see cref="InFlightBarsAtKill"/>); and no stream queue is left with unacknowledged entries,
@@ -19,6 +21,11 @@ namespace Ingestion.Tests.Faults;
 public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper output)
 {
     private const string StocksConnection = "polygon/stocks/0";
+
+    /// <summary>Where the cluster under test stores: the shared servers, unless a test brings servers of its own to stop.</summary>
+    private OutageServers? _ownServers;
+    private NpgsqlDataSource Database => _ownServers?.Database ?? servers.Database;
+    private ConnectionMultiplexer Cache => _ownServers?.Cache ?? servers.Cache;
 
     [Fact]
     public async Task Kill_9_of_the_silo_that_owns_a_busy_connection_resumes_it_on_a_survivor_within_15_s_and_loses_nothing_the_cluster_accepted()
@@ -86,6 +93,46 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Redis_stopped_for_30_s_under_load_keeps_the_cluster_s_membership_and_loses_nothing()
+    {
+        // Redis is the cluster's membership table, its reminders and its stream queues here, not only a sink: servers
+        // of the test's own (Redis with its append-only file, as in production) so that stopping it touches no other test.
+        string[] symbols = ["RDCA", "RDCB"];
+        const int bars = 1400;
+        await using var own = await OutageServers.StartAsync();
+        _ownServers = own;
+        await using var replay = await ReplayServer.StartAsync(new ReplayServerOptions { Speed = 20, MaxEventsPerSymbol = bars });
+        await using var cluster = await SiloProcessCluster.StartAsync(Settings(replay, symbols));
+        await Eventually.MatchesAsync(() => RowsAsync(symbols[0]), n => n >= 50, "50 RDCA rows before the outage", TimeSpan.FromSeconds(60));
+        await WaitUntilCaughtUpAsync(replay, symbols, kills: null);
+
+        await own.Redis.StopAsync();
+        var outage = Stopwatch.StartNew();
+        // The socket keeps being read; what cannot reach the stream queues waits in the reader.
+        var holding = await Eventually.MatchesAsync(() => StatusAsync(cluster), s => s is { State: ConnectionState.Streaming, PendingPublish: >= 200 },
+            "the reader to hold what it cannot publish", TimeSpan.FromSeconds(25));
+        var holdingAfter = outage.Elapsed;
+        var rowsWhileDown = await RowsAsync(symbols[0]);
+        await Task.Delay(TimeSpan.FromSeconds(30) - outage.Elapsed); // the outage itself, not a wait for a condition
+        var atRestart = await StatusAsync(cluster);
+        var rowsAtRestart = await RowsAsync(symbols[0]);
+        Assert.All(cluster.Silos, s => Assert.True(s.IsRunning, $"silo{s.Index} is still running after 30 s without its membership table"));
+        await own.Redis.RestartAsync();
+        var restarted = Stopwatch.StartNew();
+        var caughtUp = await Eventually.MatchesAsync(() => StatusAsync(cluster), s => s is { PendingPublish: < 10 },
+            "the reader to publish what it held", TimeSpan.FromSeconds(60));
+        output.WriteLine($"Redis down 30 s: the reader held {holding!.PendingPublish} events {holdingAfter.TotalSeconds:0.0} s in and " +
+            $"{atRestart?.PendingPublish} at the restart; {symbols[0]} rows {rowsWhileDown} then and {rowsAtRestart} at the restart; " +
+            $"the reader had published what it held {restarted.Elapsed.TotalSeconds:0.0} s after the restart; socket reconnects {caughtUp!.Reconnects}");
+
+        await AssertEverySentBarLandedOnceAsync(replay, symbols, bars, cluster, kills: null);
+        // Nobody was declared dead: the same three processes are the three active members.
+        await cluster.WaitForActiveSilosAsync(3);
+        Assert.All(cluster.Silos, s => Assert.True(s.IsRunning, $"silo{s.Index} is running"));
+        Assert.Equal(0, caughtUp.Reconnects);
+    }
+
+    [Fact]
     public async Task Replay_dropping_every_connection_every_few_seconds_and_stalling_a_socket_silently_loses_nothing()
     {
         string[] symbols = ["FLAPA", "FLAPB"];
@@ -120,7 +167,7 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
 
     private Dictionary<string, string?> Settings(ReplayServer replay, string[] symbols)
     {
-        var settings = IngestionCluster.PolygonSettings(servers, replay.PolygonWebSocketRoot, stocks: symbols);
+        var settings = IngestionCluster.PolygonSettings(_ownServers?.SiloSettings() ?? servers.SiloSettings(), replay.PolygonWebSocketRoot, stocks: symbols);
         // The reader's status is what the test polls; keep the keeper's touch quick so a lost connection comes back at once.
         settings["Ingestion:ConnectionKeepAliveInterval"] = "00:00:00.500";
         return settings;
@@ -177,7 +224,7 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
             await Eventually.TrueAsync(() => replay.Stats.EventsSent("stocks", symbol) == bars,
                 $"the replay to send all {bars} {symbol} bars", TimeSpan.FromSeconds(120));
         }
-        var redis = servers.Cache.GetDatabase();
+        var redis = Cache.GetDatabase();
         foreach (var symbol in symbols)
         {
             var sent = replay.Stats.EventsSent("stocks", symbol);
@@ -206,8 +253,8 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
             {
                 entries = await redis.StreamLengthAsync(PolygonAggregateCache.StreamKey(symbol));
             }
-            var duplicates = await servers.ScalarAsync(
-                "SELECT count(*) FROM (SELECT 1 FROM polygon_aggregates WHERE symbol = @s GROUP BY symbol, timespan, start_ts HAVING count(*) > 1) d", ("s", symbol));
+            var duplicates = await CountAsync(
+                "SELECT count(*) FROM (SELECT 1 FROM polygon_aggregates WHERE symbol = @s GROUP BY symbol, timespan, start_ts HAVING count(*) > 1) d", symbol);
             var (missing, missingEntries) = await GapsAsync(symbol, sent);
             var unexcused = missing.Where(i => !Excused(i, killPoints)).ToList();
             output.WriteLine($"{symbol}: sent {sent}, rows {rows}, Redis stream entries {entries}, duplicate keys {duplicates}; " +
@@ -226,7 +273,7 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
     /// <summary>Every entry of every stream queue was acknowledged, including those a killed silo had read.</summary>
     private async Task AssertStreamQueuesDrainedAsync(SiloProcessCluster cluster)
     {
-        var redis = servers.Cache.GetDatabase();
+        var redis = Cache.GetDatabase();
         var keys = Enumerable.Range(0, 8).Select(q => $"orleans:streams:{StreamNames.Provider}:{cluster.ServiceId}:q{q}").ToList();
         async Task<long> PendingAsync()
         {
@@ -247,7 +294,7 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
     private async Task<(List<long> MissingRows, List<long> MissingEntries)> GapsAsync(string symbol, long sent)
     {
         var starts = new List<DateTimeOffset>();
-        await using (var command = servers.Database.CreateCommand("SELECT start_ts FROM polygon_aggregates WHERE symbol = @s ORDER BY start_ts"))
+        await using (var command = Database.CreateCommand("SELECT start_ts FROM polygon_aggregates WHERE symbol = @s ORDER BY start_ts"))
         {
             command.Parameters.AddWithValue("s", symbol);
             await using var reader = await command.ExecuteReaderAsync();
@@ -256,7 +303,7 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
         if (starts.Count == 0) return ([.. Enumerable.Range(0, (int)sent).Select(i => (long)i)], []);
         var first = starts[0].ToUnixTimeMilliseconds();
         var rowIndexes = starts.Select(s => (s.ToUnixTimeMilliseconds() - first) / 1000).ToHashSet();
-        var entryIndexes = (await servers.Cache.GetDatabase().StreamRangeAsync(PolygonAggregateCache.StreamKey(symbol)))
+        var entryIndexes = (await Cache.GetDatabase().StreamRangeAsync(PolygonAggregateCache.StreamKey(symbol)))
             .Select(e => (long.Parse(((string)e.Id!).Split('-')[0], System.Globalization.CultureInfo.InvariantCulture) - first) / 1000).ToHashSet();
         var missingRows = Enumerable.Range(0, (int)sent).Select(i => (long)i).Where(i => !rowIndexes.Contains(i)).ToList();
         var missingEntries = rowIndexes.Where(i => !entryIndexes.Contains(i)).Order().ToList();
@@ -284,8 +331,14 @@ public sealed class ClusterFaultTests(ServersFixture servers, ITestOutputHelper 
         }
     }
 
-    private async Task<long> RowsAsync(string symbol) =>
-        await servers.ScalarAsync("SELECT count(*) FROM polygon_aggregates WHERE symbol = @s", ("s", symbol));
+    private Task<long> RowsAsync(string symbol) => CountAsync("SELECT count(*) FROM polygon_aggregates WHERE symbol = @s", symbol);
+
+    private async Task<long> CountAsync(string sql, string symbol)
+    {
+        await using var command = Database.CreateCommand(sql);
+        command.Parameters.AddWithValue("s", symbol);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
 
     /// <summary>The stocks reader's status, or null while the call fails the way a dead silo makes it fail.</summary>
     private static async Task<ConnectionStatus?> StatusAsync(SiloProcessCluster cluster)

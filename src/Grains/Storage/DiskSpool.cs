@@ -126,13 +126,23 @@ public sealed class DiskSpool<T>
             await AppendAsync(rows, cancellationToken);
             return;
         }
+        if (_head is not null && _headOffset > 0)
+        {
+            // The head held in memory stops being the first segment and is read again from its file when reached:
+            // rewrite that file without the rows already consumed from it, or they would come back.
+            var head = _segments[0];
+            var rewritten = head.Path + ".rewrite";
+            File.Delete(rewritten);
+            await WriteAsync(rewritten, _head, _headOffset, _head.Count - _headOffset, cancellationToken);
+            File.Move(rewritten, head.Path, overwrite: true);
+            head.Rows = _head.Count - _headOffset;
+        }
+        _head = null;
+        _headOffset = 0;
         var number = _segments[0].Number - 1;
         var segment = new Segment(number, PathOf(number), rows.Count);
         await WriteAsync(segment.Path, rows, 0, rows.Count, cancellationToken);
         _segments.Insert(0, segment);
-        // The head held in memory is no longer the first segment: it is reloaded (from its start) when reached.
-        _head = null;
-        _headOffset = 0;
         Count = _segments.Sum(s => (long)s.Rows);
     }
 

@@ -55,13 +55,20 @@ public sealed class ReaderBacklogTests : IDisposable
         Assert.Empty(Directory.GetDirectories(Path.Combine(_root, "polygon_stocks_0")));
     }
 
-    [Fact]
-    public async Task Frames_an_activation_stopped_with_are_adopted_first_by_the_next_one()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Frames_an_activation_stopped_with_are_adopted_first_by_the_next_one(bool spilledBeforeStop)
     {
         var first = await ReaderBacklog<PolygonAggregate>.OpenAsync(_root, "uw/trades", Guid.NewGuid(), memoryLimit: 10, NullLogger.Instance);
         for (var i = 0; i < 30; i += 5)
         {
             first.Add(Frame(i, 5));
+        }
+        if (spilledBeforeStop)
+        {
+            // Frames 10-29 already on disk, 0-9 still in memory: at the stop the older memory frames go ahead of them.
+            await Eventually.TrueAsync(() => first.OnDisk == 20, "the spill task to write the frames beyond the limit");
         }
         await first.DisposeAsync();
 

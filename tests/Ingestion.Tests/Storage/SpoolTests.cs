@@ -115,6 +115,26 @@ public sealed class SpoolTests : IDisposable
     }
 
     [Fact]
+    public async Task Rows_put_ahead_of_a_partly_consumed_head_do_not_bring_its_consumed_rows_back()
+    {
+        var spool = await DiskSpool<PolygonAggregate>.OpenAsync(_directory, 10, NullLogger.Instance);
+        await spool.AppendAsync([.. Enumerable.Range(10, 15).Select(Bar)]);
+        var head = await spool.PeekAsync(4);
+        spool.Consume(head.Count);
+
+        await spool.PrependAsync([.. Enumerable.Range(0, 3).Select(Bar)]);
+        Assert.Equal(14L, spool.Count);
+        var drained = new List<int>();
+        while (spool.Count > 0)
+        {
+            var batch = await spool.PeekAsync(5);
+            drained.AddRange(batch.Select(Index));
+            spool.Consume(batch.Count);
+        }
+        Assert.Equal([0, 1, 2, .. Enumerable.Range(14, 11)], drained);
+    }
+
+    [Fact]
     public async Task Sink_writes_a_spool_found_on_start_before_new_rows()
     {
         var left = await DiskSpool<PolygonAggregate>.OpenAsync(_directory, 10, NullLogger.Instance);

@@ -191,19 +191,22 @@ public sealed class ReaderBacklog<TEvent> : IAsyncDisposable where TEvent : clas
         await _disk.WaitAsync();
         try
         {
-            // What was never published stays on disk for the next activation (a reader stopped mid-flood).
-            List<ReadFrame<TEvent>> rest;
+            // What was never published stays on disk for the next activation (a reader stopped mid-flood), in reading
+            // order: memory holds the oldest frames (read before the backlog went to disk), the overflow the newest.
+            List<ReadFrame<TEvent>> oldest, newest;
             lock (_gate)
             {
-                rest = [.. _memory, .. _overflow];
+                (oldest, newest) = ([.. _memory], _overflow);
                 _memory.Clear();
-                _overflow.Clear();
+                _overflow = [];
+                (_memoryEvents, _overflowEvents) = (0, 0);
             }
-            if (rest.Count > 0)
+            await _spool.AppendAsync(SpooledItem<TEvent>.From(newest));
+            await _spool.PrependAsync(SpooledItem<TEvent>.From(oldest));
+            if (OnDisk > 0)
             {
-                await _spool.AppendAsync(SpooledItem<TEvent>.From(rest));
                 _logger.LogWarning("Connection {Connection} stopped with {Events} events unpublished; left on disk for its next activation",
-                    _connection, rest.Sum(Count) + OnDisk);
+                    _connection, OnDisk);
             }
         }
         finally

@@ -39,7 +39,6 @@ public abstract class SocketReaderGrain<TEvent>(
     LocalConnections local,
     IngestionMetrics metrics,
     TimeProvider time,
-    int maxInFlight,
     ILogger logger) : Grain, ISocketReaderGrain
     where TEvent : class
 {
@@ -91,11 +90,12 @@ public abstract class SocketReaderGrain<TEvent>(
         _setup = Setup(id, OnFrame);
         _quarantine = this.GetStreamProvider(StreamNames.Provider)
             .GetStream<EventBatch<QuarantinedFrame>>(StreamId.Create(StreamNames.Quarantine, _setup.Source));
-        _credit = new WriterCredit(_setup.Writer, Guid.NewGuid(), maxInFlight, time, logger);
-        // Resolved here rather than in the constructor so every reader gets its backlog without new constructor parameters.
+        // Resolved here rather than in the constructor, so that readers of every source share the base's settings
+        // without each passing them through its own constructor.
+        var storage = ServiceProvider.GetRequiredService<IOptions<StorageOptions>>().Value;
         var dataDirectory = ServiceProvider.GetRequiredService<IOptions<IngestionOptions>>().Value.DataDirectory;
-        var memoryLimit = ServiceProvider.GetRequiredService<IOptions<StorageOptions>>().Value.MaxPendingPublishInMemory;
-        _backlog = await ReaderBacklog<TEvent>.OpenAsync(ReaderSpoolDirectory(dataDirectory), id, _credit.Producer, memoryLimit, logger);
+        _credit = new WriterCredit(_setup.Writer, Guid.NewGuid(), storage.MaxInFlightPerProducer, time, logger);
+        _backlog = await ReaderBacklog<TEvent>.OpenAsync(ReaderSpoolDirectory(dataDirectory), id, _credit.Producer, storage.MaxPendingPublishInMemory, logger);
         if (_backlog.OnDisk > 0)
         {
             Interlocked.Add(ref _pending, _backlog.OnDisk);

@@ -19,14 +19,13 @@ namespace Ingestion.Sources.Polygon;
 [KeepAlive, Reentrant]
 public sealed class PolygonSocketReaderGrain(
     IOptions<PolygonOptions> options,
-    IOptions<StorageOptions> storage,
     MarketCalendar calendar,
     ILocalSiloDetails silo,
     LocalConnections local,
     IngestionMetrics metrics,
     TimeProvider time,
     ILogger<PolygonSocketReaderGrain> logger)
-    : SocketReaderGrain<PolygonAggregate>(silo, local, metrics, time, storage.Value.MaxInFlightPerProducer, logger), IPolygonSocketReaderGrain
+    : SocketReaderGrain<PolygonAggregate>(silo, local, metrics, time, logger), IPolygonSocketReaderGrain
 {
     private PolygonConnectionSpec _spec = null!;
 

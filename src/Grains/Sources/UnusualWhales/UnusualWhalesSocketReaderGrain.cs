@@ -22,7 +22,6 @@ namespace Ingestion.Sources.UnusualWhales;
 public sealed class UnusualWhalesSocketReaderGrain(
     IOptions<UnusualWhalesOptions> options,
     IOptions<WatchlistOptions> watchlist,
-    IOptions<StorageOptions> storage,
     MarketCalendar calendar,
     UwSchemaDrift drift,
     ILocalSiloDetails silo,
@@ -30,7 +29,7 @@ public sealed class UnusualWhalesSocketReaderGrain(
     IngestionMetrics metrics,
     TimeProvider time,
     ILogger<UnusualWhalesSocketReaderGrain> logger)
-    : SocketReaderGrain<UwEvent>(silo, local, metrics, time, storage.Value.MaxInFlightPerProducer, logger), IUnusualWhalesSocketReaderGrain
+    : SocketReaderGrain<UwEvent>(silo, local, metrics, time, logger), IUnusualWhalesSocketReaderGrain
 {
     private UwConnectionSpec _spec = null!;
 
